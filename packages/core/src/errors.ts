@@ -1,0 +1,97 @@
+/*
+ * The one error class of @lws/core and its stable codes. Every code is listed,
+ * with its message and wire consequence, in packages/core/ERRORS.md.
+ * Callers branch on `err.code`, never on `instanceof` (two copies of the
+ * package in one tree break `instanceof`).
+ */
+
+/** WebSocket close codes (RFC 6455 §7.4.1) used by the ws role. */
+export const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  ProtocolError: 1002,
+  UnsupportedData: 1003,
+  NoStatus: 1005,
+  Abnormal: 1006,
+  InvalidPayload: 1007,
+  PolicyViolation: 1008,
+  MessageTooBig: 1009,
+  MandatoryExtension: 1010,
+  InternalError: 1011,
+  TlsHandshake: 1015,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** HTTP/2 error codes (RFC 9113 §7). */
+export const H2Error = {
+  NoError: 0x0,
+  ProtocolError: 0x1,
+  InternalError: 0x2,
+  FlowControlError: 0x3,
+  SettingsTimeout: 0x4,
+  StreamClosed: 0x5,
+  FrameSizeError: 0x6,
+  RefusedStream: 0x7,
+  Cancel: 0x8,
+  CompressionError: 0x9,
+  ConnectError: 0xa,
+  EnhanceYourCalm: 0xb,
+  InadequateSecurity: 0xc,
+  Http11Required: 0xd,
+} as const;
+export type H2Error = (typeof H2Error)[keyof typeof H2Error];
+
+/*
+ * Each role keeps its codes in its own block so parallel work on roles does
+ * not collide. Format: LWS_ERR_<ROLE>_<WHAT>.
+ */
+
+/** Core: context, vhosts, listening, timers, API misuse at runtime. */
+export type CoreErrorCode =
+  | 'LWS_ERR_CORE_LISTEN'
+  | 'LWS_ERR_CORE_TLS_CONFIG'
+  | 'LWS_ERR_CORE_DESTROYED'
+  | 'LWS_ERR_CORE_TIMEOUT'
+  | 'LWS_ERR_CORE_HANDLER_THREW'
+  | 'LWS_ERR_CORE_CONNECT';
+
+/** HTTP/1.1 parser and serializer (roles/h1). */
+export type H1ErrorCode =
+  | 'LWS_ERR_H1_BAD_REQUEST';
+
+/** WebSocket role (roles/ws). */
+export type WsErrorCode =
+  | 'LWS_ERR_WS_PROTOCOL';
+
+/** HTTP layer: mounts, static files (http/). */
+export type HttpErrorCode =
+  | 'LWS_ERR_HTTP_NOT_FOUND';
+
+export type LwsErrorCode = CoreErrorCode | H1ErrorCode | WsErrorCode | HttpErrorCode;
+
+/** What a failure means on the wire: the close code, HTTP status or h2 error to send. */
+export interface LwsWire {
+  closeCode?: CloseCode;
+  status?: number;
+  h2Error?: H2Error;
+}
+
+/**
+ * The error class for every failure @lws/core reports.
+ *
+ * @example
+ * ```ts
+ * const err = new LwsError('LWS_ERR_H1_BAD_REQUEST', 'Cannot parse request line: no space', { status: 400 });
+ * if (err.code === 'LWS_ERR_H1_BAD_REQUEST') respond(err.wire.status);
+ * ```
+ */
+export class LwsError extends Error {
+  readonly code: LwsErrorCode;
+  readonly wire: LwsWire;
+  constructor(code: LwsErrorCode, message: string, wire: LwsWire = {}, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LwsError';
+    this.code = code;
+    this.wire = wire;
+  }
+}

@@ -1,0 +1,3 @@
+import { fileURLToPath } from 'node:url';
+import { lwsVitestConfig } from '../../vitest.shared.ts';
+export default lwsVitestConfig(fileURLToPath(new URL('.', import.meta.url)));

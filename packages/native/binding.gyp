@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "lws_native",
+      "sources": ["src/native/addon.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-O3", "-std=c++17"]
+    }
+  ]
+}
