@@ -1,1 +1,20 @@
-export {};
+/*
+ * @lws/core public API. Re-exports only; nothing inside the package imports this file.
+ */
+export { createContext, Context, type ContextOptions } from './context/context.js';
+export { Vhost, DEFAULT_HTTP_LIMITS, type VhostOptions, type VhostTlsOptions, type HttpLimits } from './context/vhost.js';
+export { Wsi, TimeoutReason } from './context/wsi.js';
+export { defineProtocol, type Protocol, type ReceiveInfo, type CloseInfo } from './context/protocol.js';
+export { log, LogLevel, setLogLevel, setLogEmitter, logEnabled, DEFAULT_LOG_LEVEL, type LogEmitter } from './context/log.js';
+export { Sul, SulScheduler } from './context/sul.js';
+export { LwsError, CloseCode, H2Error, type LwsErrorCode, type LwsWire } from './errors.js';
+export type { Mount, FileMount, CallbackMount, RedirectMount } from './http/mount.js';
+export type { HttpRequest } from './http/request.js';
+export type { HttpResponseHead, HeaderList } from './http/response.js';
+export type { Transport } from './net/transport.js';
+export type { RoleOps, WriteKind, WriteOptions } from './roles/role.js';
+export { cmdline } from './misc/cmdline.js';
+export { SECURITY_HEADERS, DEFAULT_CSP, mergeHeaders, validateHeader } from './http/security-headers.js';
+export { lookupMimetype, DEFAULT_MIMETYPES } from './http/mimetypes.js';
+export { LwsRing, type LwsRingReader, type LwsRingOptions, type LwsRingPolicy, type LwsRingReaderOptions } from './misc/ring.js';
+export { createMemoryPipe } from './net/memory-pipe.js';

@@ -1,6 +1,7 @@
 // Builds the addon with node-gyp. With --soft (the install hook) a failed
 // build only warns: @lws/native then runs its pure-TypeScript fallback.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +14,24 @@ try {
 } catch {
   gyp = null;
 }
+// Run outside npm/pnpm (no npm_config_nodedir), node-gyp would download the
+// headers; build offline against the running Node's own headers when installed.
+function localNodedir() {
+  if (process.env.npm_config_nodedir) return null;
+  const prefixes = [process.config.variables.node_prefix, dirname(dirname(process.execPath))];
+  for (const prefix of prefixes) {
+    const versionH = prefix && join(prefix, 'include', 'node', 'node_version.h');
+    if (!versionH || !existsSync(versionH)) continue;
+    const h = readFileSync(versionH, 'utf8');
+    const part = (name) => h.match(new RegExp(`#define NODE_${name}_VERSION (\\d+)`))?.[1];
+    if (`v${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}` === process.version) return prefix;
+  }
+  return null;
+}
+const nodedir = localNodedir();
+const args = [gyp, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
 const r = gyp
-  ? spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: root, stdio: 'inherit' })
+  ? spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' })
   : { status: 1, error: new Error('node-gyp is not installed') };
 if (r.status !== 0) {
   const why = r.error ? r.error.message : `node-gyp exited with ${r.status}`;

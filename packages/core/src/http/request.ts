@@ -1,0 +1,58 @@
+/*
+ * The request a protocol's `http` handler sees, the same for h1 and h2.
+ */
+
+export interface HttpRequest {
+  /** Method token as sent, e.g. `GET`. */
+  method: string;
+  /** The request target as sent (origin-form, absolute-form or `*`). */
+  target: string;
+  /** The path part of the target, still percent-encoded, without the query. */
+  path: string;
+  /** The part of `path` after the matched mount's mountpoint (lws's `in` for http). */
+  pathInMount: string;
+  /** Query string without `?` ('' when none). */
+  query: string;
+  /** `1.0`, `1.1` or `2`. */
+  httpVersion: string;
+  /** Host header (or :authority), '' when absent. */
+  host: string;
+  /** Ordered `[lowercase-name, value]` pairs. */
+  headers: readonly (readonly [string, string])[];
+  /** First value of a header by lowercase name. */
+  header(name: string): string | undefined;
+}
+
+/**
+ * Build an HttpRequest from parts.
+ *
+ * @example
+ * ```ts
+ * const req = makeHttpRequest('GET', '/a?b=1', '1.1', [['host', 'x']]);
+ * req.query; // 'b=1'
+ * ```
+ */
+export function makeHttpRequest(
+  method: string,
+  target: string,
+  httpVersion: string,
+  headers: readonly (readonly [string, string])[],
+): HttpRequest {
+  let pathAndQuery = target;
+  if (!target.startsWith('/') && target !== '*') {
+    // absolute-form: scheme://authority/path?query
+    const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(target);
+    pathAndQuery = m ? target.slice(m[0].length) || '/' : target;
+  }
+  const hash = pathAndQuery.indexOf('#');
+  if (hash >= 0) pathAndQuery = pathAndQuery.slice(0, hash);
+  const q = pathAndQuery.indexOf('?');
+  const path = q >= 0 ? pathAndQuery.slice(0, q) : pathAndQuery;
+  const query = q >= 0 ? pathAndQuery.slice(q + 1) : '';
+  const header = (name: string): string | undefined => {
+    const n = name.toLowerCase();
+    for (const [k, v] of headers) if (k === n) return v;
+    return undefined;
+  };
+  return { method, target, path, pathInMount: path, query, httpVersion, host: header('host') ?? '', headers, header };
+}

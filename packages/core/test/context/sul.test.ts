@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SulScheduler } from '../../src/context/sul.js';
+
+describe('SulScheduler', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs a scheduled callback once after its delay', () => {
+    vi.useFakeTimers();
+    const s = new SulScheduler();
+    const cb = vi.fn();
+    s.after(100, cb);
+    vi.advanceTimersByTime(99);
+    expect(cb).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(cb).toHaveBeenCalledTimes(1);
+    expect(s.pendingCount).toBe(0);
+  });
+
+  it('re-scheduling replaces the pending run instead of adding one', () => {
+    vi.useFakeTimers();
+    const s = new SulScheduler();
+    const cb = vi.fn();
+    const sul = s.create(cb);
+    sul.schedule(100);
+    vi.advanceTimersByTime(50);
+    sul.schedule(100);
+    expect(s.pendingCount).toBe(1);
+    vi.advanceTimersByTime(99);
+    expect(cb).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(cb).toHaveBeenCalledTimes(1);
+  });
+
+  it('cancel stops a pending run and is harmless twice', () => {
+    vi.useFakeTimers();
+    const s = new SulScheduler();
+    const cb = vi.fn();
+    const sul = s.after(10, cb);
+    sul.cancel();
+    sul.cancel();
+    vi.advanceTimersByTime(20);
+    expect(cb).not.toHaveBeenCalled();
+    expect(sul.pending).toBe(false);
+  });
+
+  it('destroy cancels everything and refuses new schedules', () => {
+    vi.useFakeTimers();
+    const s = new SulScheduler();
+    const cb = vi.fn();
+    s.after(10, cb);
+    s.after(20, cb);
+    s.destroy();
+    expect(s.pendingCount).toBe(0);
+    s.after(5, cb);
+    vi.advanceTimersByTime(50);
+    expect(cb).not.toHaveBeenCalled();
+  });
+
+  it('rejects a negative or non-finite delay with a RangeError', () => {
+    const s = new SulScheduler();
+    const sul = s.create(() => {});
+    expect(() => sul.schedule(-1)).toThrow(new RangeError('Cannot schedule sul: delay -1 ms is not a finite non-negative number'));
+    expect(() => sul.schedule(Number.NaN)).toThrow(RangeError);
+  });
+});

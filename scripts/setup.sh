@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Set up a fresh machine for lws-ts: pnpm (pinned, via npx), the workspace
+# install, the native addon, and (with --peers) the Debian peers the tests
+# drive. Installs with apt-get when run as root; otherwise names what is
+# missing and stops. Sourced by scripts/start.sh and scripts/test.sh.
+set -euo pipefail
+
+PNPM_VERSION=12.4.2
+export PNPM="npx -y pnpm@${PNPM_VERSION}"
+export TURBO_TELEMETRY_DISABLED=1
+export DO_NOT_TRACK=1
+
+die() { echo "setup: $*" >&2; exit 1; }
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || die "Node.js is not installed: install Node.js 20 or later"
+[ "$node_major" -ge 20 ] || die "Node.js $(node --version) is too old: install Node.js 20 or later"
+
+# Debian packages the tests need, as "command:package" pairs.
+PEERS=(
+  "curl:curl"
+  "chromium:chromium"
+  "openssl:openssl"
+  "make:make"
+  "g++:g++"
+  "python3:python3"
+)
+
+need_peers() {
+  local missing=()
+  for pair in "${PEERS[@]}"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    die "missing Debian packages: ${missing[*]} (run as root to install them, or: sudo apt-get install ${missing[*]})"
+  fi
+  for pair in "${PEERS[@]}"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || die "still missing after install: ${pair#*:}"
+  done
+}
+
+if [ "${1:-}" = "--peers" ]; then need_peers; fi
+
+echo "setup: pnpm ${PNPM_VERSION} install"
+$PNPM install --frozen-lockfile --reporter=append-only >/dev/null \
+  || $PNPM install --frozen-lockfile
+echo "setup: building the native addon"
+$PNPM --filter @lws/native run build:native >/dev/null 2>&1 \
+  || { echo "setup: native build failed; re-running to show why" >&2; $PNPM --filter @lws/native run build:native; }
