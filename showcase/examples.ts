@@ -31,9 +31,10 @@ function readmeParts(dir: string, fallback: string): { title: string; summary: s
 
 export function findExamples(examplesRoot: string): ShowcaseExample[] {
   const out: ShowcaseExample[] = [];
-  for (const category of readdirSync(examplesRoot).sort()) {
+  for (const cat of readdirSync(examplesRoot, { withFileTypes: true })) {
+    if (!cat.isDirectory()) continue;
+    const category = cat.name;
     const catDir = join(examplesRoot, category);
-    if (!existsSync(catDir) || !readdirSync(catDir, { withFileTypes: true }).length) continue;
     for (const ent of readdirSync(catDir, { withFileTypes: true })) {
       if (!ent.isDirectory()) continue;
       const dir = join(catDir, ent.name);

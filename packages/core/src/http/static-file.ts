@@ -97,7 +97,8 @@ function fileHeaders(mount: FileMount, stats: Stats): [string, string][] {
 
 /** Send a file (or its headers only, for HEAD) with `status`. */
 async function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, realPath: string, stats: Stats, status: number): Promise<void> {
-  const headers = [...fileHeaders(mount, stats), ...(mount.headers ?? [])];
+  // an error page is not the resource asked for: no validators for it
+  const headers = [...(status === 200 ? fileHeaders(mount, stats) : [['cache-control', 'no-store'] as [string, string]]), ...(mount.headers ?? [])];
   if (status === 200) {
     const cond = evaluateConditionals(req.headers, { etag: generateEtag(stats), lastModified: stats.mtimeMs, method: req.method });
     if (cond.kind !== 'proceed') {

@@ -4,7 +4,7 @@
  * and a destroy that closes everything.
  */
 import { once } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, Socket, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createContext, type Context } from '../../src/context/context.js';
 import { defineProtocol } from '../../src/context/protocol.js';
@@ -144,9 +144,6 @@ describe('context with raw adoption', () => {
     const closed: number[] = [];
     const p = defineProtocol({
       name: 'slow',
-      rawAdopt(wsi) {
-        if (closed.length === 0 && wsi.id % 1 === 0 && !(wsi.user)) wsi.user = 'first';
-      },
       rawRx(wsi, _pss, data) {
         if (data.toString() === 'short') wsi.setTimeout(TimeoutReason.User, 0.05);
       },
@@ -158,6 +155,7 @@ describe('context with raw adoption', () => {
     const b = await dial(port);
     a.write('short');
     await once(a, 'close');
+    while (closed.length === 0) await new Promise((r) => setTimeout(r, 5));
     expect(closed).toHaveLength(1);
     expect(b.destroyed).toBe(false);
     b.write('still here');
@@ -176,7 +174,7 @@ describe('context with raw adoption', () => {
     await d1;
     expect(context.wsiCount).toBe(0);
     for (const c of conns) if (!c.destroyed) await once(c, 'close');
-    expect(() => context?.adopt(connect(port, '127.0.0.1'))).toThrow(/Cannot adopt socket: context is being destroyed/);
+    expect(() => context?.adopt(new Socket())).toThrow(/Cannot adopt socket: context is being destroyed/);
   });
 
   it('closes only the connection whose handler threw', async () => {

@@ -18,12 +18,12 @@ export const rawRole: RoleOps = {
 
   rx(wsi, chunk) {
     const p = wsi.protocol;
-    if (p?.rawRx) p.rawRx(wsi, wsi.pss, chunk);
+    if (p?.rawRx) wsi.invoke(() => p.rawRx?.(wsi, wsi.pss, chunk));
   },
 
   writeable(wsi) {
     const p = wsi.protocol;
-    if (p?.rawWriteable) p.rawWriteable(wsi, wsi.pss);
+    if (p?.rawWriteable) wsi.invoke(() => p.rawWriteable?.(wsi, wsi.pss));
   },
 
   write(wsi, data: Uint8Array, kind: WriteKind) {
