@@ -23,7 +23,7 @@ const FILE_METHODS = 'GET, HEAD, OPTIONS';
 
 interface H1ServerState {
   vhosts: Vhost[];
-  parser: H1Parser;
+  parser: H1Parser<'request'>;
   /** Bytes received but not parsed while the parser waits for a response to finish. */
   pending: Buffer | undefined;
   req: HttpRequest | undefined;
@@ -105,6 +105,7 @@ function onParseError(wsi: Wsi, err: LwsError): void {
   const s = st(wsi);
   log.info(`wsi ${wsi.id}: bad request from ${wsi.transport.remoteAddress ?? 'peer'}: ${err.message}`);
   s.closeAfter = true;
+  s.reqDone = true; // nothing more will be read from this connection
   if (s.framer) {
     // mid-response: the request framing is broken, so is the connection
     wsi.destroy();
@@ -246,17 +247,17 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
   const limits = wsi.vhost.limits;
   const state: H1ServerState = {
     vhosts,
-    parser: new H1Parser(
+    parser: new H1Parser<'request'>(
       {
         kind: 'request',
-        maxRequestLine: limits.maxRequestLine,
+        maxStartLine: limits.maxRequestLine,
         maxHeaderBytes: limits.maxHeaderBytes,
         maxHeaders: limits.maxHeaders,
         maxBodyBytes: limits.maxBodyBytes,
       },
       {
-        onHead: (head) => onHead(wsi, head as H1RequestHead),
-        onBody: (chunk) => {
+        onHead: (head: H1RequestHead) => onHead(wsi, head),
+        onBody: (chunk: Uint8Array) => {
           const s = st(wsi);
           wsi.setTimeout(TimeoutReason.HttpBody, wsi.vhost.limits.bodyTimeoutSecs);
           const p = wsi.protocol;
