@@ -6,6 +6,8 @@ import type { Socket } from 'node:net';
 import { nativeInfo } from '@lws/native';
 import { LwsError } from '../errors.js';
 import { adoptSocket, type AdoptOptions } from './adopt.js';
+import { clientConnect, type ClientConnectInfo } from './connect.js';
+import './roles.js';
 import { listenVhosts, type Listener } from './listen.js';
 import { log, setLogLevel } from './log.js';
 import { SulScheduler } from './sul.js';
@@ -103,6 +105,17 @@ export class Context implements WsiOwner {
     const v = opts.vhost ? this.vhost(opts.vhost) : this.vhosts[0];
     if (!v) throw new TypeError(`Cannot adopt socket: no vhost named "${opts.vhost}"`);
     return adoptSocket(this, sock, { vhosts: opts.vhosts ?? [v], role: opts.role ?? 'http', protocol: opts.protocol });
+  }
+
+  /**
+   * Start a client connection (lws_client_connect_via_info) on a vhost of
+   * this context; callbacks go to the protocol named in `info.protocol`.
+   */
+  clientConnect(info: ClientConnectInfo): Wsi {
+    if (this.#destroying) throw new LwsError('LWS_ERR_CORE_DESTROYED', 'Cannot connect: context is being destroyed');
+    const v = info.vhost ? this.vhost(info.vhost) : this.vhosts[0];
+    if (!v) throw new TypeError(`Cannot connect: no vhost named "${info.vhost}"`);
+    return clientConnect(this, v, info);
   }
 
   /**

@@ -15,6 +15,7 @@ import { makeHttpRequest, type HttpRequest } from '../../http/request.js';
 import type { HttpResponseHead } from '../../http/response.js';
 import { sendError, sendRedirect, serveFileMount } from '../../http/static-file.js';
 import type { RoleOps, WriteKind } from '../role.js';
+import { findUpgrade } from '../upgrade.js';
 import { H1Parser, type H1RequestHead } from './parser.js';
 import { H1ResponseFramer } from './response-framer.js';
 
@@ -35,6 +36,8 @@ interface H1ServerState {
   closeAfter: boolean;
   /** Deliver the request body to the protocol's httpBody handler. */
   bodyToProtocol: boolean;
+  /** An accepted upgrade, started with the bytes after the request. */
+  upgradeStart: ((leftover: Buffer) => void) | undefined;
   closing: boolean;
 }
 
@@ -58,7 +61,22 @@ function onHead(wsi: Wsi, head: H1RequestHead): void {
   log.info(`wsi ${wsi.id}: ${head.method} ${head.target} HTTP/${head.version}`);
   if (head.hasBody) wsi.setTimeout(TimeoutReason.HttpBody, wsi.vhost.limits.bodyTimeoutSecs);
   else wsi.setTimeout(TimeoutReason.HttpHeaders, 0);
+  if (head.upgrade && tryUpgrade(wsi, req, head.upgrade)) return;
   dispatch(wsi, req);
+}
+
+/** Offer the request to the role registered for its Upgrade token; true if it took it. */
+function tryUpgrade(wsi: Wsi, req: HttpRequest, upgrade: string): boolean {
+  const h = findUpgrade(upgrade);
+  if (!h) return false;
+  const decision = h(wsi, req);
+  if (decision.kind === 'decline') return false;
+  if (decision.kind === 'accept') {
+    const s = st(wsi);
+    s.upgradeStart = decision.start;
+    s.parser.acceptUpgrade();
+  }
+  return true;
 }
 
 function dispatch(wsi: Wsi, req: HttpRequest): void {
@@ -122,6 +140,14 @@ function feed(wsi: Wsi, chunk: Buffer): void {
   if (s.closing) return;
   const r = s.parser.execute(chunk);
   if (r.kind === 'error') return onParseError(wsi, r.error);
+  if (r.kind === 'upgraded') {
+    const start = s.upgradeStart;
+    s.upgradeStart = undefined;
+    s.closing = true; // h1 is done with this connection
+    wsi.setTimeout(TimeoutReason.HttpHeaders, 0);
+    start?.(chunk.subarray(r.consumed));
+    return;
+  }
   if (r.consumed < chunk.length) {
     s.pending = chunk.subarray(r.consumed);
     // stop reading until the current response is done: the pending bytes bound what we hold
@@ -267,6 +293,7 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
           const s = st(wsi);
           s.reqDone = true;
           wsi.setTimeout(TimeoutReason.HttpBody, 0);
+          if (s.upgradeStart) return; // execute() returns 'upgraded' next
           s.parser.pause(); // pipelined requests wait for this response
           const p = wsi.protocol;
           if (s.bodyToProtocol && p?.httpBodyCompletion) wsi.invoke(() => p.httpBodyCompletion?.(wsi, wsi.pss));
@@ -281,6 +308,7 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
     framer: undefined,
     closeAfter: false,
     bodyToProtocol: false,
+    upgradeStart: undefined,
     closing: false,
   };
   wsi.setRole(h1ServerRole, state);
