@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: set up (pnpm, install, native build, Debian peers), then run
 # typecheck, unit tests on both backends (native required, then forced
-# fallback), the selftests, and the publish build. Ends with the one line
+# fallback), the selftests, and the publish build with a smoke test of the
+# packed packages. Ends with the one line
 # CI reads: `N passed, N failed`, totalled over every suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,6 @@ step "typecheck examples" node_modules/.bin/tsc -p minimal-examples/tsconfig.jso
 step "unit tests (native backend required)" env LWS_REQUIRE_NATIVE=1 $TURBO test
 step "unit tests (TypeScript fallback forced)" env LWS_NO_NATIVE=1 $TURBO test
 step "selftests" env LWS_REQUIRE_NATIVE=1 $TURBO selftest
-step "publish build" $TURBO build
+step "publish build and packed-example smoke test" bash scripts/pack-smoke.sh
 
 node scripts/summary.mjs "$LWS_REPORT_DIR" "$step_failures"

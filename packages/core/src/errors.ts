@@ -130,7 +130,24 @@ export type HttpErrorCode =
   | 'LWS_ERR_HTTP_RANGE_NOT_SATISFIABLE'
   | 'LWS_ERR_HTTP_PRECONDITION_FAILED';
 
-export type LwsErrorCode = CoreErrorCode | H1ErrorCode | WsErrorCode | HttpErrorCode;
+/** Forms (http/spa.ts, urlencoded.ts, multipart.ts): lws_spa. */
+export type SpaErrorCode =
+  | 'LWS_ERR_SPA_CONTENT_TYPE'
+  | 'LWS_ERR_SPA_BAD_BOUNDARY'
+  | 'LWS_ERR_SPA_BAD_ENCODING'
+  | 'LWS_ERR_SPA_BODY_TOO_LARGE'
+  | 'LWS_ERR_SPA_FIELD_TOO_LARGE'
+  | 'LWS_ERR_SPA_FILE_TOO_LARGE'
+  | 'LWS_ERR_SPA_TOO_MANY_FIELDS'
+  | 'LWS_ERR_SPA_UNKNOWN_FIELD'
+  | 'LWS_ERR_SPA_PART_HEADERS_TOO_LARGE'
+  | 'LWS_ERR_SPA_BAD_PART_HEADER'
+  | 'LWS_ERR_SPA_BAD_DISPOSITION'
+  | 'LWS_ERR_SPA_BAD_DELIMITER'
+  | 'LWS_ERR_SPA_MISSING_FINAL_BOUNDARY'
+  | 'LWS_ERR_SPA_SAVE';
+
+export type LwsErrorCode = CoreErrorCode | H1ErrorCode | WsErrorCode | HttpErrorCode | SpaErrorCode;
 
 /** What a failure means on the wire: the close code, HTTP status or h2 error to send. */
 export interface LwsWire {

@@ -12,7 +12,8 @@ let gyp;
 try {
   gyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
 } catch {
-  gyp = null;
+  // installed from a tarball: no devDependencies, but npm hands its own node-gyp to install scripts
+  gyp = process.env.npm_config_node_gyp && existsSync(process.env.npm_config_node_gyp) ? process.env.npm_config_node_gyp : null;
 }
 // Run outside npm/pnpm (no npm_config_nodedir), node-gyp would download the
 // headers; build offline against the running Node's own headers when installed.
