@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-PNPM=${PNPM:-"npx -y pnpm@12.4.2"}
+PNPM=${PNPM:-pnpm}
 tmp=$(mktemp -d /tmp/lws-pack.XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
