@@ -57,6 +57,8 @@ if [ "${1:-}" = "--peers" ]; then need_peers; fi
 echo "setup: pnpm ${PNPM_VERSION} install"
 $PNPM install --frozen-lockfile --reporter=append-only >/dev/null \
   || $PNPM install --frozen-lockfile
-echo "setup: building the native addon"
-$PNPM --filter @lws/native run build:native >/dev/null 2>&1 \
-  || { echo "setup: native build failed; re-running to show why" >&2; $PNPM --filter @lws/native run build:native; }
+if [ ! -f packages/native/build/Release/lws_native.node ]; then
+  echo "setup: building the native addon"
+  $PNPM --filter @lws/native run build:native >/dev/null 2>&1 \
+    || { echo "setup: native build failed; re-running to show why" >&2; $PNPM --filter @lws/native run build:native; }
+fi
