@@ -25,30 +25,41 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || die "
 [ "$node_major" -ge 20 ] || die "Node.js $(node --version) is too old: install Node.js 20 or later"
 
 # Debian packages the tests need, as "command:package" pairs.
+# A check is a command name, or a path that must exist.
 PEERS=(
   "curl:curl"
   "chromium:chromium"
   "openssl:openssl"
   "make:make"
   "g++:g++"
-  "python3:python3"
+  "h2load:nghttp2-client"
+  "nginx:nginx"
+  "libwebsockets-test-server:libwebsockets-test-server"
+  "/usr/lib/python3/dist-packages/websockets:python3-websockets"
 )
+
+have() { case "$1" in /*) [ -e "$1" ] ;; *) command -v "$1" >/dev/null 2>&1 ;; esac; }
 
 need_peers() {
   local missing=()
   for pair in "${PEERS[@]}"; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+    have "${pair%%:*}" || missing+=("${pair#*:}")
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian packages: ${missing[*]}"
     apt-get update -qq
+    # services in these packages (nginx) must not start system-wide: tests start their own
+    local rc=/usr/sbin/policy-rc.d had_rc=0
+    [ -e "$rc" ] && had_rc=1
+    if [ "$had_rc" -eq 0 ]; then printf '#!/bin/sh\nexit 101\n' > "$rc"; chmod +x "$rc"; fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [ "$had_rc" -eq 1 ] || rm -f "$rc"
   else
     die "missing Debian packages: ${missing[*]} (run as root to install them, or: sudo apt-get install ${missing[*]})"
   fi
   for pair in "${PEERS[@]}"; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || die "still missing after install: ${pair#*:}"
+    have "${pair%%:*}" || die "still missing after install: ${pair#*:}"
   done
 }
 
