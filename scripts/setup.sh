@@ -53,7 +53,7 @@ need_peers() {
     local rc=/usr/sbin/policy-rc.d had_rc=0
     [ -e "$rc" ] && had_rc=1
     if [ "$had_rc" -eq 0 ]; then printf '#!/bin/sh\nexit 101\n' > "$rc"; chmod +x "$rc"; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     [ "$had_rc" -eq 1 ] || rm -f "$rc"
   else
     die "missing Debian packages: ${missing[*]} (run as root to install them, or: sudo apt-get install ${missing[*]})"
