@@ -117,7 +117,9 @@ export type WsErrorCode =
   | 'LWS_ERR_WS_HANDSHAKE_PROTOCOL'
   | 'LWS_ERR_WS_HANDSHAKE_EXTENSION'
   | 'LWS_ERR_WS_HANDSHAKE_STATUS'
-  | 'LWS_ERR_WS_HANDSHAKE_ACCEPT';
+  | 'LWS_ERR_WS_HANDSHAKE_ACCEPT'
+  | 'LWS_ERR_WS_HANDSHAKE_ORIGIN'
+  | 'LWS_ERR_WS_HANDSHAKE_REFUSED';
 
 /** HTTP layer: mounts, static files (http/). */
 export type HttpErrorCode =
@@ -147,7 +149,27 @@ export type SpaErrorCode =
   | 'LWS_ERR_SPA_MISSING_FINAL_BOUNDARY'
   | 'LWS_ERR_SPA_SAVE';
 
-export type LwsErrorCode = CoreErrorCode | H1ErrorCode | WsErrorCode | HttpErrorCode | SpaErrorCode;
+/** HTTP/1.1 client (roles/h1/client*.ts, http/client-*.ts). */
+export type H1ClientErrorCode =
+  | 'LWS_ERR_H1_CLIENT_HEADERS_TIMEOUT'
+  | 'LWS_ERR_H1_CLIENT_IDLE_TIMEOUT'
+  | 'LWS_ERR_H1_CLIENT_CLOSED'
+  | 'LWS_ERR_H1_CLIENT_UNSOLICITED'
+  | 'LWS_ERR_H1_CLIENT_UPGRADE'
+  | 'LWS_ERR_H1_CLIENT_QUEUE_FULL'
+  | 'LWS_ERR_H1_CLIENT_BODY_LENGTH'
+  | 'LWS_ERR_H1_CLIENT_BODY_SOURCE'
+  | 'LWS_ERR_H1_CLIENT_BODY_TOO_LARGE'
+  | 'LWS_ERR_H1_CLIENT_REDIRECT';
+
+/** Worker-thread pool (misc/threadpool.ts): lws_threadpool. */
+export type ThreadpoolErrorCode =
+  | 'LWS_ERR_THREADPOOL_QUEUE_FULL'
+  | 'LWS_ERR_THREADPOOL_TASK_FAILED'
+  | 'LWS_ERR_THREADPOOL_STUCK'
+  | 'LWS_ERR_THREADPOOL_DESTROYED';
+
+export type LwsErrorCode = CoreErrorCode | H1ErrorCode | WsErrorCode | HttpErrorCode | SpaErrorCode | H1ClientErrorCode | ThreadpoolErrorCode;
 
 /** What a failure means on the wire: the close code, HTTP status or h2 error to send. */
 export interface LwsWire {

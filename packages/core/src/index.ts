@@ -18,3 +18,17 @@ export { SECURITY_HEADERS, DEFAULT_CSP, mergeHeaders, validateHeader } from './h
 export { lookupMimetype, DEFAULT_MIMETYPES } from './http/mimetypes.js';
 export { LwsRing, type LwsRingReader, type LwsRingOptions, type LwsRingPolicy, type LwsRingReaderOptions } from './misc/ring.js';
 export { createMemoryPipe } from './net/memory-pipe.js';
+export type { WsVhostOptions, WsProtocolOptions, WsDeflateOptions } from './roles/ws/options.js';
+export { wsSubprotocol } from './roles/ws/ops.js';
+export type { ClientHttpResponse } from './context/protocol.js';
+export type { ClientConnectInfo, ClientTlsOptions } from './context/connect.js';
+export type { H1ClientOptions, ClientBodySource } from './roles/h1/client-options.js';
+export { httpRequest, type HttpRequestOptions, type HttpResponse } from './http/client-request.js';
+export { MultipartWriter, urlencoded, URLENCODED, type MultipartField, type MultipartFile } from './http/client-multipart.js';
+export { Spa, DEFAULT_SPA_LIMITS, type SpaOptions, type SpaFormat, type SpaFileInfo, type SpaFileHandler, type SpaFileRecord } from './http/spa.js';
+export { SpaFileSaver, safeUploadName, type SpaSavedFile, type SpaFileSaverOptions } from './http/spa-files.js';
+export { UrlencodedParser, type UrlencodedLimits } from './http/urlencoded.js';
+export { MultipartParser, type MultipartLimits, type MultipartPartHead, type MultipartSink } from './http/multipart.js';
+export { startSse, formatSseEvent, formatSseComment, SSE_HEADERS, type SseEvent, type SseStartOptions } from './http/sse.js';
+export { SseBroadcaster, type SseBroadcasterOptions } from './http/sse-ring.js';
+export { BasicAuth, parseBasicAuthorization, type BasicAuthOptions } from './http/basic-auth.js';

@@ -10,10 +10,11 @@ import { connect as tlsConnect } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { LwsError } from '../errors.js';
 import { SocketTransport } from '../net/socket-transport.js';
-import { findClientRole } from '../roles/client-registry.js';
+import { findClientJoin, findClientRole } from '../roles/client-registry.js';
 import type { RoleOps } from '../roles/role.js';
 import { wireTransport } from './adopt.js';
 import { log } from './log.js';
+import type { Protocol } from './protocol.js';
 import type { Vhost } from './vhost.js';
 import { TimeoutReason, Wsi, type WsiOwner } from './wsi.js';
 
@@ -59,6 +60,8 @@ export interface ClientConnectInfo {
   role: 'http' | 'ws' | 'raw';
   /** Role-specific options (extra headers, body, ws extensions...), read by that role. */
   extra?: Record<string, unknown>;
+  /** Bind this protocol object instead of looking `protocol` up on the vhost (library clients such as httpRequest). */
+  bindProtocol?: Protocol;
 }
 
 /** The role a client wsi has while it connects: turns an early close into a connection error. */
@@ -120,13 +123,15 @@ function openSocket(info: ClientConnectInfo): { sock: Socket; readyEvent: 'conne
  * ```
  */
 export function clientConnect(owner: WsiOwner, vhost: Vhost, info: ClientConnectInfo): Wsi {
-  const p = vhost.protocol(info.protocol);
+  const p = info.bindProtocol ?? vhost.protocol(info.protocol);
   if (!p) throw new TypeError(`Cannot connect: vhost "${vhost.name}" has no protocol "${info.protocol}"`);
   const start = findClientRole(info.role);
   if (!start) throw new TypeError(`Cannot connect: no client role "${info.role}" is available`);
   if (!info.unixSocket && (!Number.isInteger(info.port) || info.port <= 0 || info.port > 65535)) {
     throw new RangeError(`Cannot connect: port ${info.port} is not in 1..65535`);
   }
+  const joined = findClientJoin(info.role)?.(owner, vhost, p, info);
+  if (joined) return joined;
   const { sock, readyEvent } = openSocket(info);
   const transport = new SocketTransport(sock);
   const wsi = new Wsi({ owner, vhost, transport, role: connectingRole, isClient: true });

@@ -10,6 +10,7 @@ import { clientConnect, type ClientConnectInfo } from './connect.js';
 import './roles.js';
 import { listenVhosts, type Listener } from './listen.js';
 import { log, setLogLevel } from './log.js';
+import type { Protocol } from './protocol.js';
 import { SulScheduler } from './sul.js';
 import { Vhost, type VhostOptions } from './vhost.js';
 import type { Wsi, WsiOwner } from './wsi.js';
@@ -86,6 +87,15 @@ export class Context implements WsiOwner {
   unregister(wsi: Wsi): void {
     this.#wsis.delete(wsi);
     if (this.#wsis.size === 0) for (const w of this.#emptyWaiters.splice(0)) w();
+  }
+
+  /**
+   * Ask a writeable callback for every live wsi bound to `protocol`
+   * (lws_callback_on_writable_all_protocol); safe to call from a message
+   * handler fed by worker threads.
+   */
+  callbackOnWritableAllProtocol(protocol: Protocol): void {
+    for (const w of this.#wsis) if (w.protocol === protocol && !w.closed) w.callbackOnWritable();
   }
 
   #accept(sock: Socket, l: Listener): void {

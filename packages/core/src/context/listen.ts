@@ -49,6 +49,7 @@ function makeServer(group: Vhost[], onSocket: (s: Socket, l: Listener) => void):
     for (const v of group) ctxs.set(v, createSecureContext({ ...v.tlsPem, passphrase: v.options.tls?.passphrase }));
     const t = first.options.tls;
     server = createTlsServer({
+      allowHalfOpen: true,
       ...first.tlsPem,
       passphrase: t?.passphrase,
       ALPNProtocols: t?.alpn ?? ['http/1.1'],
@@ -58,7 +59,8 @@ function makeServer(group: Vhost[], onSocket: (s: Socket, l: Listener) => void):
     server.on('secureConnection', (s: Socket) => onSocket(s, listener));
     server.on('tlsClientError', (err) => log.info(`tls: handshake failed: ${err.message}`));
   } else {
-    server = createNetServer();
+    // half-open: a client that sends its request and FIN still reads our answer; roles close
+    server = createNetServer({ allowHalfOpen: true });
     server.on('connection', (s: Socket) => onSocket(s, listener));
   }
   listener.server = server;

@@ -6,7 +6,18 @@
  */
 import type { LwsError } from '../errors.js';
 import type { HttpRequest } from '../http/request.js';
+import type { HeaderList } from '../http/response.js';
+
+/** A client response head (establishedClientHttp). */
+export interface ClientHttpResponse {
+  status: number;
+  reason: string;
+  httpVersion: '1.0' | '1.1';
+  /** Lowercase names, wire order, repeats kept. */
+  headers: HeaderList;
+}
 import type { Vhost } from './vhost.js';
+import type { WsProtocolOptions } from '../roles/ws/options.js';
 import type { Wsi } from './wsi.js';
 
 /** What a ws `receive` handler learns besides the bytes. */
@@ -32,6 +43,8 @@ export interface CloseInfo {
 export interface Protocol<Pss = any, Vhd = any> {
   /** Protocol name; also the ws subprotocol it answers to. */
   readonly name: string;
+  /** ws delivery and limits for connections bound to this protocol. */
+  readonly ws?: WsProtocolOptions;
   /** Make the per-session data for a new wsi bound to this protocol. */
   newPss?(wsi: Wsi<Pss, Vhd>): Pss;
   /** LWS_CALLBACK_WSI_DESTROY: the wsi is gone; release what pss holds. */
@@ -77,6 +90,17 @@ export interface Protocol<Pss = any, Vhd = any> {
   clientWriteable?(wsi: Wsi<Pss, Vhd>, pss: Pss): void;
   /** LWS_CALLBACK_CLIENT_CLOSED (ws) */
   clientClosed?(wsi: Wsi<Pss, Vhd>, pss: Pss, info: CloseInfo): void;
+
+  /** LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP: the response head arrived (1xx skipped); TLS info is on `wsi.transport.tls`. */
+  establishedClientHttp?(wsi: Wsi<Pss, Vhd>, pss: Pss, res: ClientHttpResponse): void;
+  /** LWS_CALLBACK_RECEIVE_CLIENT_HTTP: a piece of the response body, framing removed; the handler's to keep. */
+  receiveClientHttp?(wsi: Wsi<Pss, Vhd>, pss: Pss, chunk: Buffer): void;
+  /** LWS_CALLBACK_COMPLETED_CLIENT_HTTP: the response is complete (`trailers` empty unless chunked). */
+  completedClientHttp?(wsi: Wsi<Pss, Vhd>, pss: Pss, trailers: HeaderList): void;
+  /** LWS_CALLBACK_CLIENT_HTTP_WRITEABLE: write one piece of the request body with `wsi.write(data, 'http' | 'http-final')`. */
+  clientHttpWriteable?(wsi: Wsi<Pss, Vhd>, pss: Pss): void;
+  /** LWS_CALLBACK_CLOSED_CLIENT_HTTP: a client http wsi that was established has closed. */
+  closedClientHttp?(wsi: Wsi<Pss, Vhd>, pss: Pss): void;
 
   /** LWS_CALLBACK_RAW_ADOPT */
   rawAdopt?(wsi: Wsi<Pss, Vhd>, pss: Pss): void;

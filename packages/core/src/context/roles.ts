@@ -9,3 +9,5 @@ registerClientRole('raw', (wsi) => {
   wsi.roleData = { closing: false };
   startRaw(wsi);
 });
+import '../roles/ws/register.js';
+import '../roles/h1/client-register.js';

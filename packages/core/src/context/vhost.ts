@@ -9,6 +9,7 @@ import { checkMounts, type Mount } from '../http/mount.js';
 import type { HeaderList } from '../http/response.js';
 import { log } from './log.js';
 import type { Protocol } from './protocol.js';
+import { checkWsOptions, type WsVhostOptions } from '../roles/ws/options.js';
 
 /** TLS for a listening vhost: PEM text, Buffers, or file paths. */
 export interface VhostTlsOptions {
@@ -38,6 +39,10 @@ export interface HttpLimits {
   keepAliveTimeoutSecs?: number;
   /** Seconds a request body may stall between reads. Default 10. */
   bodyTimeoutSecs?: number;
+  /** Seconds a response may wait for a peer that stopped reading (send stall), and for the peer to close after our FIN. Default 20. */
+  sendTimeoutSecs?: number;
+  /** Static responses compressed on the fly at once on this vhost (each zlib stream holds 0.3-1.3 MB); past it files go out uncompressed. Default 64. */
+  maxCompressedResponses?: number;
 }
 
 export interface VhostOptions {
@@ -59,6 +64,8 @@ export interface VhostOptions {
   http?: HttpLimits;
   /** Error pages by status, paths within the vhost's file mounts, e.g. `{ 404: '/404.html' }`. */
   errorPages?: Record<number, string>;
+  /** WebSocket limits, timeouts, permessage-deflate and allowed origins for this vhost. */
+  ws?: WsVhostOptions;
 }
 
 /** Resolved limits with defaults applied. */
@@ -72,6 +79,8 @@ export const DEFAULT_HTTP_LIMITS: ResolvedHttpLimits = Object.freeze({
   headersTimeoutSecs: 10,
   keepAliveTimeoutSecs: 5,
   bodyTimeoutSecs: 10,
+  sendTimeoutSecs: 20,
+  maxCompressedResponses: 64,
 });
 
 function pem(v: string | Buffer, what: string, vhost: string): Buffer {
@@ -120,6 +129,7 @@ export class Vhost {
         throw new TypeError(`Cannot create vhost "${this.name}": mount "${m.mountpoint}" names protocol "${m.protocol}", which the vhost does not have`);
       }
     }
+    if (opts.ws) checkWsOptions(opts.ws);
     this.headers = opts.headers ?? [];
     this.limits = { ...DEFAULT_HTTP_LIMITS, ...opts.http };
     if (opts.tls) {

@@ -18,6 +18,7 @@ export const TimeoutReason = {
   HttpHeaders: 'http-headers',
   HttpBody: 'http-body',
   HttpKeepaliveIdle: 'http-keepalive-idle',
+  HttpSend: 'http-send',
   WsCloseAck: 'ws-close-ack',
   WsPong: 'ws-pong',
   ClientConnect: 'client-connect',
@@ -193,8 +194,10 @@ export class Wsi<Pss = any, Vhd = any> {
   rxFlowControl(enable: boolean): void {
     if (this.#closed || enable === !this.#rxPaused) return;
     this.#rxPaused = !enable;
-    if (enable) this.transport.resumeRead();
-    else this.transport.pauseRead();
+    if (enable) {
+      this.transport.resumeRead();
+      this.role.rxResumed?.(this);
+    } else this.transport.pauseRead();
   }
 
   /** True while reading is paused by rxFlowControl(false). */

@@ -35,4 +35,6 @@ export interface RoleOps {
   closed(wsi: Wsi, error?: Error): void;
   /** The peer half-closed its side. */
   peerEnded?(wsi: Wsi): void;
+  /** rxFlowControl(true) re-enabled reading: deliver what was held back while paused. */
+  rxResumed?(wsi: Wsi): void;
 }
