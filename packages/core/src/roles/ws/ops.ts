@@ -1,0 +1,362 @@
+/*
+ * The ws role of an established connection, both sides (RFC 6455 §5-§7):
+ * parser events to protocol handlers, writes to frames, the close handshake
+ * with its timeout, ping/pong and keepalive. Output is writeable-driven:
+ * the only frames written outside a protocol's write are control frames,
+ * and of those at most one pong and one ping wait while the transport is
+ * congested, so nothing queues without bound behind a slow peer.
+ */
+import { log } from '../../context/log.js';
+import type { CloseInfo, Protocol } from '../../context/protocol.js';
+import type { Sul } from '../../context/sul.js';
+import { TimeoutReason, type Wsi } from '../../context/wsi.js';
+import { CloseCode, type LwsError } from '../../errors.js';
+import type { RoleOps, WriteKind, WriteOptions } from '../role.js';
+import { WsCloseHandshake } from './close.js';
+import { WsFrameParser, type WsFrameEvent } from './frame-parser.js';
+import { WsFrameWriter } from './frame-writer.js';
+import type { ResolvedWsOptions } from './options.js';
+import type { PerMessageDeflate } from './permessage-deflate.js';
+
+/** Per-wsi state of the ws role. */
+export interface WsConnection {
+  readonly isServer: boolean;
+  readonly options: ResolvedWsOptions;
+  readonly parser: WsFrameParser;
+  readonly writer: WsFrameWriter;
+  readonly close: WsCloseHandshake;
+  readonly deflate: PerMessageDeflate | null;
+  /** The subprotocol agreed in the handshake, if any. */
+  readonly subprotocol: string | undefined;
+  /** Parser events not yet delivered (rx paused by rxFlowControl): at most one read's worth. */
+  held: WsFrameEvent[];
+  heldAt: number;
+  delivering: boolean;
+  /** A pong owed while the transport was congested (only the latest ping is answered). */
+  pendingPong: Buffer | undefined;
+  pendingPing: boolean;
+  /** We failed the connection with this error (protocol violation). */
+  failed: LwsError | undefined;
+  /** transport.end() was called. */
+  ended: boolean;
+  /** Input arrived since the last keepalive tick. */
+  rxSinceTick: boolean;
+  pingSul: Sul | undefined;
+  /** Writeable rounds a protocol failure has waited for (see FAIL_DEFER_ROUNDS). */
+  failDeferrals: number;
+}
+
+/**
+ * A protocol violation read in the same chunk as complete messages waits for
+ * up to this many writeable callbacks the application had already asked for,
+ * so its replies to those messages go out before the close (Autobahn 3.2,
+ * 4.1.3 strict); bounded so an always-writing application cannot delay it.
+ */
+const FAIL_DEFER_ROUNDS = 16;
+
+function st(wsi: Wsi): WsConnection {
+  return wsi.roleData as WsConnection;
+}
+
+function writeFrames(wsi: Wsi, frames: Buffer[]): void {
+  for (const f of frames) wsi.transport.write(f);
+}
+
+/** The protocol handlers for this side: server and client reasons differ (lws). */
+function handlers(wsi: Wsi, p: Protocol) {
+  const server = st(wsi).isServer;
+  return {
+    receive: server ? p.receive : p.clientReceive,
+    writeable: server ? p.serverWriteable : p.clientWriteable,
+    closed: server ? p.closed : p.clientClosed,
+  };
+}
+
+function closing(s: WsConnection): boolean {
+  return s.close.sent !== null || s.failed !== undefined;
+}
+
+/** End our side and drop the peer if it has not finished closing within the close timeout. */
+function endTransport(wsi: Wsi, s: WsConnection): void {
+  if (s.ended) return;
+  s.ended = true;
+  wsi.transport.end();
+  wsi.setTimeout(TimeoutReason.WsCloseAck, s.options.closeTimeoutSecs);
+}
+
+/** The peer broke the protocol: send the close code its error carries, then drop (RFC 6455 §7.1.7). */
+function failConnection(wsi: Wsi, s: WsConnection, err: LwsError): void {
+  log.info(`wsi ${wsi.id}: ws failed: ${err.message}`);
+  s.failed = err;
+  const frame = s.close.fail(err);
+  if (frame) writeFrames(wsi, s.writer.close(frame.code, frame.reason));
+  s.pingSul?.cancel();
+  endTransport(wsi, s);
+}
+
+function onPeerClose(wsi: Wsi, s: WsConnection, info: CloseInfo): void {
+  const p = wsi.protocol;
+  if (!s.close.sent && p?.peerInitiatedClose) wsi.invoke(() => p.peerInitiatedClose?.(wsi, wsi.pss, { ...info }));
+  const reply = s.close.receive(info);
+  if (reply) writeFrames(wsi, s.writer.close(reply.code, reply.reason));
+  s.pingSul?.cancel();
+  // the server ends TCP; a client waits for it, but only for the close timeout (RFC 6455 §7.1.1)
+  if (s.close.shouldCloseTransport) endTransport(wsi, s);
+  else wsi.setTimeout(TimeoutReason.WsCloseAck, s.options.closeTimeoutSecs);
+}
+
+function sendPong(wsi: Wsi, s: WsConnection, data: Buffer): void {
+  if (wsi.transport.needDrain) {
+    s.pendingPong = Buffer.from(data);
+    wsi.callbackOnWritable();
+    return;
+  }
+  writeFrames(wsi, s.writer.pong(data));
+}
+
+function onPong(wsi: Wsi, data: Buffer): void {
+  if (wsi.timeoutReason === TimeoutReason.WsPong) wsi.setTimeout(TimeoutReason.WsPong, 0);
+  const p = wsi.protocol;
+  if (p?.receivePong) wsi.invoke(() => p.receivePong?.(wsi, wsi.pss, data));
+}
+
+function handleEvent(wsi: Wsi, s: WsConnection, ev: WsFrameEvent): void {
+  switch (ev.type) {
+    case 'message': {
+      if (closing(s)) return; // after our close, data is not for the application
+      const p = wsi.protocol;
+      const receive = p && handlers(wsi, p).receive;
+      if (receive) wsi.invoke(() => receive(wsi, wsi.pss, ev.data, { binary: ev.binary, first: ev.first, final: ev.final }));
+      return;
+    }
+    case 'ping':
+      if (!closing(s)) sendPong(wsi, s, ev.data);
+      return;
+    case 'pong':
+      return onPong(wsi, ev.data);
+    case 'close':
+      return onPeerClose(wsi, s, { code: ev.code, reason: ev.reason });
+    case 'error':
+      return failConnection(wsi, s, ev.error);
+  }
+}
+
+/** Deliver held events in order until they run out or the application pauses rx. */
+function deliver(wsi: Wsi, s: WsConnection): void {
+  if (s.delivering) return;
+  s.delivering = true;
+  try {
+    while (s.heldAt < s.held.length && !wsi.rxPaused && !wsi.closed) {
+      const ev = s.held[s.heldAt] as WsFrameEvent;
+      if (ev.type === 'error' && wsi.wantsWriteable && !closing(s) && s.failDeferrals < FAIL_DEFER_ROUNDS) {
+        s.failDeferrals++;
+        break; // writeable() delivers it after the application's turn
+      }
+      s.heldAt++;
+      handleEvent(wsi, s, ev);
+    }
+  } finally {
+    s.delivering = false;
+    if (s.heldAt >= s.held.length) {
+      s.held = [];
+      s.heldAt = 0;
+    }
+  }
+}
+
+function keepaliveTick(wsi: Wsi, s: WsConnection): void {
+  if (wsi.closed || closing(s)) return;
+  const interval = s.options.pingIntervalSecs * 1000;
+  if (s.rxSinceTick) {
+    s.rxSinceTick = false;
+    s.pingSul?.schedule(interval);
+    return;
+  }
+  if (wsi.timeoutReason !== TimeoutReason.WsPong) {
+    if (wsi.transport.needDrain) {
+      s.pendingPing = true;
+      wsi.callbackOnWritable();
+    } else {
+      writeFrames(wsi, s.writer.ping());
+    }
+    wsi.setTimeout(TimeoutReason.WsPong, s.options.pongTimeoutSecs);
+  }
+  s.pingSul?.schedule(interval);
+}
+
+function frameFor(s: WsConnection, data: Uint8Array, kind: WriteKind, opts: WriteOptions | undefined): Buffer[] | null {
+  switch (kind) {
+    case 'text':
+    case 'binary':
+    case 'continuation': {
+      const first = kind === 'continuation' ? false : (opts?.first ?? true);
+      return s.writer.fragment(data, { binary: kind !== 'text', first, final: opts?.final ?? true });
+    }
+    case 'ping':
+      return s.writer.ping(data);
+    case 'pong':
+      return s.writer.pong(data);
+    default:
+      return null;
+  }
+}
+
+/**
+ * The established ws role. `write` kinds: 'text' | 'binary' (a whole message,
+ * or its first fragment with `{ final: false }`), 'continuation' (the next
+ * fragments, `{ final: true }` on the last), 'ping', 'pong'. Written bytes
+ * are queued by reference: do not change them after the write.
+ */
+export const wsRole: RoleOps = {
+  name: 'ws',
+
+  rx(wsi, chunk) {
+    const s = st(wsi);
+    s.rxSinceTick = true;
+    const events = s.parser.push(chunk);
+    if (events.length === 0) return;
+    if (s.heldAt === s.held.length) {
+      s.held = events;
+      s.heldAt = 0;
+    } else {
+      s.held.push(...events);
+    }
+    deliver(wsi, s);
+  },
+
+  rxResumed(wsi) {
+    const s = st(wsi);
+    if (s.heldAt < s.held.length) setImmediate(() => deliver(wsi, s));
+  },
+
+  writeable(wsi) {
+    const s = st(wsi);
+    if (s.pendingPong && !closing(s)) writeFrames(wsi, s.writer.pong(s.pendingPong));
+    s.pendingPong = undefined;
+    if (s.pendingPing && !closing(s)) writeFrames(wsi, s.writer.ping());
+    s.pendingPing = false;
+    if (closing(s)) return;
+    if (wsi.transport.needDrain) {
+      wsi.callbackOnWritable(); // the application's turn comes after the drain
+      return;
+    }
+    const p = wsi.protocol;
+    const writeable = p && handlers(wsi, p).writeable;
+    if (writeable) writeable(wsi, wsi.pss);
+    if (s.heldAt < s.held.length && !wsi.closed) deliver(wsi, s);
+  },
+
+  write(wsi, data, kind, opts) {
+    const s = st(wsi);
+    if (closing(s)) return false;
+    const frames = frameFor(s, data, kind, opts);
+    if (!frames) {
+      log.err(`wsi ${wsi.id}: cannot write ${kind} on a ws connection`);
+      return false;
+    }
+    writeFrames(wsi, frames);
+    return true;
+  },
+
+  close(wsi, code, reason) {
+    const s = st(wsi);
+    if (s.close.sent) return;
+    const frame = s.close.start(code ?? CloseCode.Normal, reason ?? '');
+    if (frame) writeFrames(wsi, s.writer.close(frame.code, frame.reason));
+    s.pingSul?.cancel();
+    if (s.close.shouldCloseTransport) endTransport(wsi, s);
+    else wsi.setTimeout(TimeoutReason.WsCloseAck, s.options.closeTimeoutSecs);
+  },
+
+  peerEnded(wsi) {
+    // FIN: with or without a close frame before it, finish closing our side too
+    wsi.transport.end();
+  },
+
+  closed(wsi) {
+    const s = st(wsi);
+    s.pingSul?.cancel();
+    s.held = [];
+    s.heldAt = 0;
+    const p = wsi.protocol;
+    const closed = p && handlers(wsi, p).closed;
+    if (closed) wsi.invoke(() => closed(wsi, wsi.pss, closeInfo(s)));
+  },
+};
+
+/** What the application hears in closed: the peer's close, else our failure's code, else 1006. */
+export function closeInfo(s: WsConnection): CloseInfo {
+  const r = s.close.received;
+  if (r) return { code: r.code, reason: r.reason };
+  if (s.failed && s.close.sent?.code !== undefined) return { code: s.close.sent.code, reason: s.failed.message };
+  return { code: CloseCode.Abnormal, reason: '' };
+}
+
+/** What starts an established connection. */
+export interface WsStartInit {
+  isServer: boolean;
+  options: ResolvedWsOptions;
+  deflate: PerMessageDeflate | null;
+  subprotocol: string | undefined;
+  /** Bytes that arrived after the handshake, already ws frames. */
+  leftover: Buffer;
+}
+
+/**
+ * Put a wsi whose handshake succeeded into the ws role, tell the protocol
+ * (established / clientEstablished) and parse what came after the handshake.
+ *
+ * @example
+ * ```ts
+ * startWsConnection(wsi, { isServer: true, options, deflate: null, subprotocol: 'chat', leftover });
+ * ```
+ */
+export function startWsConnection(wsi: Wsi, init: WsStartInit): void {
+  const o = init.options;
+  const s: WsConnection = {
+    isServer: init.isServer,
+    options: o,
+    parser: new WsFrameParser({
+      isServer: init.isServer,
+      maxFrameSize: o.maxFrameSize,
+      maxMessageSize: o.maxMessageSize,
+      delivery: o.delivery,
+      deflate: init.deflate,
+    }),
+    writer: new WsFrameWriter({ isServer: init.isServer, deflate: init.deflate }),
+    close: new WsCloseHandshake({ isServer: init.isServer }),
+    deflate: init.deflate,
+    subprotocol: init.subprotocol,
+    held: [],
+    heldAt: 0,
+    delivering: false,
+    pendingPong: undefined,
+    pendingPing: false,
+    failed: undefined,
+    ended: false,
+    rxSinceTick: false,
+    pingSul: undefined,
+    failDeferrals: 0,
+  };
+  wsi.setRole(wsRole, s);
+  if (o.pingIntervalSecs > 0) {
+    s.pingSul = wsi.owner.sul.create(() => keepaliveTick(wsi, s));
+    s.pingSul.schedule(o.pingIntervalSecs * 1000);
+  }
+  const p = wsi.protocol;
+  const established = init.isServer ? p?.established : p?.clientEstablished;
+  if (established) wsi.invoke(() => established(wsi, wsi.pss));
+  if (init.leftover.length > 0 && !wsi.closed) wsRole.rx(wsi, init.leftover);
+}
+
+/**
+ * The subprotocol a ws wsi agreed on, or undefined (not ws, or none agreed).
+ *
+ * @example
+ * ```ts
+ * established(wsi) { log.user(`subprotocol: ${wsSubprotocol(wsi) ?? 'none'}`); }
+ * ```
+ */
+export function wsSubprotocol(wsi: Wsi): string | undefined {
+  return wsi.role === wsRole ? st(wsi).subprotocol : undefined;
+}
