@@ -7,7 +7,11 @@
 import { fileURLToPath } from 'node:url';
 import { cmdline, createContext, defineProtocol, log, SECURITY_HEADERS } from '@lws/core';
 import { findExamples, type ShowcaseExample } from './examples.ts';
+import { callbackExamples } from './callback-examples.ts';
+import { lwsMinimal } from '../minimal-examples/ws-server/minimal-ws-server/protocol-lws-minimal.ts';
+import { lwsMinimalBroker } from '../minimal-examples/ws-server/minimal-ws-broker/protocol-lws-minimal-broker.ts';
 
+const dynamic = callbackExamples();
 const examples = findExamples(fileURLToPath(new URL('../minimal-examples', import.meta.url)));
 
 function escapeHtml(s: string): string {
@@ -66,9 +70,11 @@ const context = await createContext({
   iface: cmdline.str('--iface', '127.0.0.1'),
   logLevel: cmdline.int('-d', log.DEFAULT_LEVEL),
   headers: SECURITY_HEADERS,
-  protocols: [showcaseIndex],
+  protocols: [showcaseIndex, ...dynamic.protocols, lwsMinimal, lwsMinimalBroker], // ws-server pages connect back here
+  ws: { permessageDeflate: true },
   mounts: [
     { kind: 'callback', mountpoint: '/', protocol: 'showcase-index' },
+    ...dynamic.mounts,
     { kind: 'file', mountpoint: '/static', origin: fileURLToPath(new URL('./mount-origin', import.meta.url)) },
     ...examples.map((e) => ({ kind: 'file' as const, mountpoint: e.mountpoint, origin: e.origin, def: 'index.html' })),
   ],

@@ -1,0 +1,34 @@
+/*
+ * lws-minimal-http-server-form-get
+ *
+ * This file is made available under the Creative Commons CC0 1.0
+ * Universal Public Domain Dedication.
+ *
+ * Serves ./mount-origin with an html form that is sent with GET to
+ * /formdest, a callback mount whose protocol reads the query arguments
+ * with a form parser (lws_spa) and answers with the values it received.
+ */
+import { fileURLToPath } from 'node:url';
+import { cmdline, createContext, log, SECURITY_HEADERS } from '@lws/core';
+import { formGetProtocol } from './protocol-form-get.ts';
+
+const context = await createContext({
+  port: cmdline.int('--port', 7681),
+  iface: cmdline.str('--iface', '127.0.0.1'),
+  logLevel: cmdline.int('-d', log.DEFAULT_LEVEL),
+  headers: SECURITY_HEADERS,
+  protocols: [formGetProtocol],
+  mounts: [
+    { kind: 'callback', mountpoint: '/formdest', protocol: 'http' },
+    {
+      kind: 'file',
+      mountpoint: '/',
+      origin: fileURLToPath(new URL('./mount-origin', import.meta.url)),
+      def: 'index.html',
+    },
+  ],
+});
+
+log.user(`LWS minimal http server GET | visit http://127.0.0.1:${context.port}`);
+process.once('SIGINT', () => void context.destroy());
+process.once('SIGTERM', () => void context.destroy());
