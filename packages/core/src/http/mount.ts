@@ -3,6 +3,7 @@
  * protocol or a redirect. The longest mountpoint that matches at a path
  * segment boundary wins.
  */
+import { basicAuthFor, type BasicAuthOptions } from './basic-auth.js';
 import type { HeaderList } from './response.js';
 
 interface MountBase {
@@ -10,6 +11,8 @@ interface MountBase {
   mountpoint: string;
   /** Extra response headers for this mount, after the vhost's. */
   headers?: HeaderList;
+  /** Require HTTP Basic credentials for everything under this mount (401 otherwise). */
+  basicAuth?: BasicAuthOptions;
 }
 
 /** Serve files from a directory (LWSMPRO_FILE). */
@@ -25,6 +28,8 @@ export interface FileMount extends MountBase {
   allowSymlinksOut?: boolean;
   /** `cache-control: max-age` seconds; default none (revalidate with ETag). */
   cacheMaxAge?: number;
+  /** Compress compressible files of 1 KiB or more with br/gzip on the fly, as Accept-Encoding allows. Default true. */
+  compress?: boolean;
 }
 
 /** Hand requests to a protocol's http handlers (LWSMPRO_CALLBACK). */
@@ -85,6 +90,7 @@ export function checkMounts(mounts: readonly Mount[]): void {
     const mp = normaliseMountpoint(m.mountpoint);
     if (seen.has(mp)) throw new TypeError(`Cannot add mount: mountpoint "${mp}" is used twice`);
     seen.add(mp);
+    if (m.basicAuth) basicAuthFor(m.basicAuth); // a bad realm or missing source fails here, at startup
     if (m.kind === 'file' && (typeof m.origin !== 'string' || m.origin === '')) {
       throw new TypeError(`Cannot add mount "${mp}": file mounts need an origin directory`);
     }

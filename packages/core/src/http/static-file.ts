@@ -1,115 +1,111 @@
 /*
- * Serving files from a file mount, writeable-driven: the head goes out
- * first, then one bounded read per writeable callback, so a slow client
- * holds at most one chunk in our memory. Error responses use the vhost's
- * error pages when it has them.
+ * Serving files from a file mount (RFC 9110 §8.8, §13, §14): validators and
+ * 304/412, byte ranges (206, multipart/byteranges, 416, If-Range), on-the-fly
+ * gzip/br for compressible types (streamed, chunked, Vary), writeable-driven
+ * via static-file-body.ts. Error responses use the vhost's error pages.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import type { Wsi } from '../context/wsi.js';
 import { log } from '../context/log.js';
+import { chooseEncoding, createCompressor, shouldCompress, type ContentCoding } from './compression.js';
+import { evaluateConditionals, formatHttpDate, generateEtag, ifRangeMatches } from './conditional.js';
 import { lookupMimetype } from './mimetypes.js';
 import { matchMount, type FileMount } from './mount.js';
 import { resolveMountPath, statMountTarget } from './path-safety.js';
+import { contentRange, parseRange, planMultipartByteranges, type ByteRange } from './ranges.js';
 import type { HttpRequest } from './request.js';
-import type { HeaderList } from './response.js';
-import { evaluateConditionals, formatHttpDate, generateEtag } from './conditional.js';
+import type { HeaderList, HttpResponseHead } from './response.js';
+import { CompressedProducer, SegmentProducer, type BodySegment, type HttpProducer } from './static-file-body.js';
 import { STATUS_TEXT } from '../roles/h1/serializer.js';
 
-/** Bytes read from disk per writeable callback. */
-export const FILE_CHUNK = 64 * 1024;
+export { FILE_CHUNK, type HttpProducer } from './static-file-body.js';
 
-/** Something that produces an http body on writeable callbacks (file, proxy). */
-export interface HttpProducer {
-  writeable(): void;
-  /** The wsi is closing: release files, sockets. */
-  abort(): void;
-}
-
-class FileProducer implements HttpProducer {
-  #wsi: Wsi;
-  #fh: FileHandle;
-  #pos: number;
-  #end: number;
-  #reading = false;
-  #done = false;
-
-  constructor(wsi: Wsi, fh: FileHandle, start: number, end: number) {
-    this.#wsi = wsi;
-    this.#fh = fh;
-    this.#pos = start;
-    this.#end = end;
-  }
-
-  writeable(): void {
-    if (this.#reading || this.#done) return;
-    this.#reading = true;
-    const want = Math.min(FILE_CHUNK, this.#end - this.#pos);
-    const buf = Buffer.allocUnsafe(want);
-    this.#fh.read(buf, 0, want, this.#pos).then(
-      ({ bytesRead }) => {
-        this.#reading = false;
-        if (this.#done || this.#wsi.closed) return;
-        if (bytesRead === 0) {
-          // the file shrank under us: we promised a length we cannot deliver
-          log.warn(`wsi ${this.#wsi.id}: file ended early at ${this.#pos} of ${this.#end}`);
-          this.abort();
-          this.#wsi.destroy();
-          return;
-        }
-        this.#pos += bytesRead;
-        const last = this.#pos >= this.#end;
-        if (last) this.#finish();
-        this.#wsi.write(buf.subarray(0, bytesRead), last ? 'http-final' : 'http');
-        if (!last) this.#wsi.callbackOnWritable();
-      },
-      (err: unknown) => {
-        this.#reading = false;
-        log.err(`wsi ${this.#wsi.id}: read failed: ${String(err)}`);
-        this.abort();
-        this.#wsi.destroy();
-      },
-    );
-  }
-
-  #finish(): void {
-    this.#done = true;
-    if (this.#wsi.httpProducer === this) this.#wsi.httpProducer = undefined;
-    void this.#fh.close().catch(() => {});
-  }
-
-  abort(): void {
-    if (this.#done) return;
-    this.#finish();
-  }
-}
-
-function fileHeaders(mount: FileMount, stats: Stats): [string, string][] {
+function fileHeaders(mount: FileMount, etag: string, stats: Stats): [string, string][] {
   const h: [string, string][] = [
-    ['etag', generateEtag(stats)],
+    ['etag', etag],
     ['last-modified', formatHttpDate(stats.mtime)],
-    ['accept-ranges', 'none'],
+    ['accept-ranges', 'bytes'],
   ];
   if (mount.cacheMaxAge !== undefined) h.push(['cache-control', `max-age=${mount.cacheMaxAge}`]);
   else h.push(['cache-control', 'no-cache']);
   return h;
 }
 
+/** How the body of a 200 for this request will be sent. */
+interface BodyPlan {
+  coding: ContentCoding | 'identity';
+  /** The representation varies with Accept-Encoding (compressible and big enough). */
+  varies: boolean;
+}
+
+function planBody(wsi: Wsi, mount: FileMount, req: HttpRequest, contentType: string, size: number): BodyPlan {
+  const varies = mount.compress !== false && shouldCompress({ contentType, size });
+  if (!varies) return { coding: 'identity', varies };
+  // bounded zlib memory: past the limit, identity (still a valid answer to any Accept-Encoding that allows it)
+  if ((CompressedProducer.live.get(wsi.vhost) ?? 0) >= wsi.vhost.limits.maxCompressedResponses) return { coding: 'identity', varies };
+  const c = chooseEncoding(req.header('accept-encoding'));
+  return { coding: c === null ? 'identity' : c, varies };
+}
+
 /** Send a file (or its headers only, for HEAD) with `status`. */
 async function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, realPath: string, stats: Stats, status: number): Promise<void> {
-  // an error page is not the resource asked for: no validators for it
-  const headers = [...(status === 200 ? fileHeaders(mount, stats) : [['cache-control', 'no-store'] as [string, string]]), ...(mount.headers ?? [])];
-  if (status === 200) {
-    const cond = evaluateConditionals(req.headers, { etag: generateEtag(stats), lastModified: stats.mtimeMs, method: req.method });
-    if (cond.kind !== 'proceed') {
-      wsi.respond({ status: cond.status, headers, contentLength: 0 });
-      wsi.write(Buffer.alloc(0), 'http-final');
-      return;
-    }
-  }
   const contentType = lookupMimetype(realPath, mount.extraMimetypes);
-  if (req.method === 'HEAD' || stats.size === 0) {
-    wsi.respond({ status, contentType, contentLength: stats.size, headers });
+  if (status !== 200) {
+    // an error page is not the resource asked for: no validators, no ranges
+    const headers: HeaderList = [['cache-control', 'no-store'], ...(mount.headers ?? [])];
+    return openAndSend(wsi, req, realPath, { status, contentType, contentLength: stats.size, headers }, [{ kind: 'file', start: 0, end: stats.size }]);
+  }
+  const plan = planBody(wsi, mount, req, contentType, stats.size);
+  const baseTag = generateEtag(stats);
+  // each coding is its own representation, with its own strong validator
+  const etag = plan.coding === 'identity' ? baseTag : `${baseTag.slice(0, -1)}-${plan.coding}"`;
+  const headers: [string, string][] = [...fileHeaders(mount, etag, stats), ...(mount.headers ?? []).map((h): [string, string] => [h[0], h[1]])];
+  if (plan.varies) headers.push(['vary', 'accept-encoding']);
+  const cond = evaluateConditionals(req.headers, { etag, lastModified: stats.mtimeMs, method: req.method });
+  if (cond.kind === 'not-modified') return emptyBody(wsi, 304, headers);
+  if (cond.kind === 'precondition-failed') return void sendError(wsi, req, 412);
+  const rangeHeader = req.header('range');
+  if (rangeHeader !== undefined && ifRangeMatches(req.header('if-range'), { etag: baseTag, lastModified: stats.mtimeMs })) {
+    const r = parseRange(rangeHeader, stats.size);
+    if (r.kind === 'unsatisfiable') {
+      log.info(`wsi ${wsi.id}: ${r.error.message}`);
+      return void sendError(wsi, req, 416, [['content-range', r.contentRange]]);
+    }
+    if (r.kind === 'ranges') return sendRanges(wsi, req, realPath, stats, contentType, headers, r.ranges);
+  }
+  if (plan.coding !== 'identity') {
+    headers.push(['content-encoding', plan.coding]);
+    const coding = plan.coding;
+    return openAndSend(wsi, req, realPath, { status, contentType, headers }, (fh) => new CompressedProducer(wsi, fh, stats.size, createCompressor(coding, { sizeHint: stats.size })));
+  }
+  return openAndSend(wsi, req, realPath, { status, contentType, contentLength: stats.size, headers }, [{ kind: 'file', start: 0, end: stats.size }]);
+}
+
+function emptyBody(wsi: Wsi, status: number, headers: HeaderList): void {
+  wsi.respond({ status, headers, contentLength: 0 });
+  wsi.write(Buffer.alloc(0), 'http-final');
+}
+
+/** 206 with one range, or multipart/byteranges for several (RFC 9110 §14.6). */
+function sendRanges(wsi: Wsi, req: HttpRequest, realPath: string, stats: Stats, contentType: string, headers: [string, string][], ranges: ByteRange[]): Promise<void> {
+  const only = ranges.length === 1 ? ranges[0] : undefined;
+  if (only) {
+    headers.push(['content-range', contentRange(only, stats.size)]);
+    return openAndSend(wsi, req, realPath, { status: 206, contentType, contentLength: only.end - only.start + 1, headers }, [{ kind: 'file', start: only.start, end: only.end + 1 }]);
+  }
+  const plan = planMultipartByteranges(ranges, stats.size, contentType);
+  const segs: BodySegment[] = [];
+  for (const p of plan.parts) segs.push({ kind: 'bytes', data: p.head }, { kind: 'file', start: p.range.start, end: p.range.end + 1 });
+  segs.push({ kind: 'bytes', data: plan.tail });
+  return openAndSend(wsi, req, realPath, { status: 206, contentType: plan.contentType, contentLength: plan.contentLength, headers }, segs);
+}
+
+/** Respond with `head`, then stream the body (nothing for HEAD or an empty body). */
+async function openAndSend(wsi: Wsi, req: HttpRequest, realPath: string, head: HttpResponseHead, body: BodySegment[] | ((fh: FileHandle) => HttpProducer)): Promise<void> {
+  const empty = Array.isArray(body) && body.every((s) => s.kind === 'file' && s.end <= s.start);
+  if (req.method === 'HEAD' || empty) {
+    wsi.respond(head);
     wsi.write(Buffer.alloc(0), 'http-final');
     return;
   }
@@ -118,9 +114,8 @@ async function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, realPath: 
     await fh.close();
     return;
   }
-  wsi.respond({ status, contentType, contentLength: stats.size, headers });
-  const p = new FileProducer(wsi, fh, 0, stats.size);
-  wsi.httpProducer = p;
+  wsi.respond(head);
+  wsi.httpProducer = Array.isArray(body) ? new SegmentProducer(wsi, fh, body) : body(fh);
   wsi.callbackOnWritable();
 }
 

@@ -425,6 +425,8 @@ function badTarget(why: string): LwsError {
 function classifyTarget(out: StartLine): LwsError | null {
   const { method, target } = out;
   out.authority = undefined;
+  // no request-target form has a fragment (RFC 9112 §3.2); a proxy and we could disagree on where the path ends
+  if (target.includes('#')) return badTarget(`a fragment is not allowed, got ${quote(target)}`);
   if (target.charCodeAt(0) === Char.SLASH && method !== 'CONNECT') {
     out.form = 'origin';
   } else if (method === 'CONNECT') {

@@ -6,21 +6,18 @@
  * failures into a clean error response and a closed connection.
  */
 import { selectVhost } from '../../context/listen.js';
-import { log } from '../../context/log.js';
+import { log, logEnabled, LogLevel } from '../../context/log.js';
 import type { Vhost } from '../../context/vhost.js';
 import { TimeoutReason, type Wsi } from '../../context/wsi.js';
 import type { LwsError } from '../../errors.js';
-import { matchMount } from '../../http/mount.js';
 import { makeHttpRequest, type HttpRequest } from '../../http/request.js';
-import type { HttpResponseHead } from '../../http/response.js';
-import { sendError, sendRedirect, serveFileMount } from '../../http/static-file.js';
+import type { HeaderList, HttpResponseHead } from '../../http/response.js';
+import { sendError } from '../../http/static-file.js';
 import type { RoleOps, WriteKind } from '../role.js';
 import { findUpgrade } from '../upgrade.js';
 import { H1Parser, type H1RequestHead } from './parser.js';
 import { H1ResponseFramer } from './response-framer.js';
-
-/** Methods a file mount serves. */
-const FILE_METHODS = 'GET, HEAD, OPTIONS';
+import { dispatch, type DispatchHooks } from './server-dispatch.js';
 
 interface H1ServerState {
   vhosts: Vhost[];
@@ -36,13 +33,36 @@ interface H1ServerState {
   closeAfter: boolean;
   /** Deliver the request body to the protocol's httpBody handler. */
   bodyToProtocol: boolean;
+  /** Extra headers of the matched mount. */
+  mountHeaders: HeaderList | undefined;
   /** An accepted upgrade, started with the bytes after the request. */
   upgradeStart: ((leftover: Buffer) => void) | undefined;
   closing: boolean;
 }
 
+const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+const EMPTY = Buffer.alloc(0);
+
 function st(wsi: Wsi): H1ServerState {
   return wsi.roleData as H1ServerState;
+}
+
+function hooksFor(wsi: Wsi, head: H1RequestHead): DispatchHooks {
+  const s = st(wsi);
+  return {
+    bodyToProtocol: () => void (s.bodyToProtocol = true),
+    sendContinue: () => {
+      if (!head.expectContinue || !head.hasBody || s.framer || s.reqDone || s.closing) return;
+      wsi.transport.write(CONTINUE);
+    },
+    mountHeaders: (h) => void (s.mountHeaders = h),
+    pause: () => s.parser.pause(),
+    resume: () => {
+      if (s.closing || wsi.closed) return;
+      s.pending ??= EMPTY; // a request without body completes on this empty feed
+      resumeParsing(wsi);
+    },
+  };
 }
 
 function onHead(wsi: Wsi, head: H1RequestHead): void {
@@ -55,14 +75,15 @@ function onHead(wsi: Wsi, head: H1RequestHead): void {
   s.reqDone = false;
   s.framer = undefined;
   s.bodyToProtocol = false;
+  s.mountHeaders = undefined;
   if (s.vhosts.length > 1) wsi.vhost = selectVhost(s.vhosts, head.host);
   const req = makeHttpRequest(head.method, head.target, head.version, head.headers);
   s.req = req;
-  log.info(`wsi ${wsi.id}: ${head.method} ${head.target} HTTP/${head.version}`);
+  log.debug(`wsi ${wsi.id}: ${head.method} ${head.target} HTTP/${head.version}`);
   if (head.hasBody) wsi.setTimeout(TimeoutReason.HttpBody, wsi.vhost.limits.bodyTimeoutSecs);
   else wsi.setTimeout(TimeoutReason.HttpHeaders, 0);
   if (head.upgrade && tryUpgrade(wsi, req, head.upgrade)) return;
-  dispatch(wsi, req);
+  dispatch(wsi, req, hooksFor(wsi, head));
 }
 
 /** Offer the request to the role registered for its Upgrade token; true if it took it. */
@@ -79,43 +100,19 @@ function tryUpgrade(wsi: Wsi, req: HttpRequest, upgrade: string): boolean {
   return true;
 }
 
-function dispatch(wsi: Wsi, req: HttpRequest): void {
-  const m = matchMount(wsi.vhost.mounts, req.path);
-  if (req.target === '*') {
-    if (req.method === 'OPTIONS') return void emptyResponse(wsi, 204, [['allow', FILE_METHODS]]);
-    return void sendError(wsi, req, 400);
-  }
-  if (!m) return void sendError(wsi, req, 404);
-  req.pathInMount = m.rest;
-  const mount = m.mount;
-  if (m.redirectToSlash) {
-    return sendRedirect(wsi, 301, `${req.path}/${req.query ? `?${req.query}` : ''}`);
-  }
-  if (mount.kind === 'redirect') {
-    return sendRedirect(wsi, mount.status ?? 301, mount.location + (m.rest === '/' ? '' : m.rest.slice(1)));
-  }
-  if (mount.kind === 'callback') {
-    const p = wsi.vhost.protocol(mount.protocol);
-    if (!p?.http) return void sendError(wsi, req, 404);
-    wsi.bindProtocol(p);
-    st(wsi).bodyToProtocol = true;
-    wsi.invoke(() => p.http?.(wsi, wsi.pss, req));
-    return;
-  }
-  if (req.method === 'OPTIONS') return void emptyResponse(wsi, 204, [['allow', FILE_METHODS]]);
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return void sendError(wsi, req, 405, [['allow', FILE_METHODS]]);
-  }
-  serveFileMount(wsi, req, mount, m.rest).catch((err: unknown) => {
-    log.err(`wsi ${wsi.id}: serving ${req.path} failed: ${String(err)}`);
-    if (!st(wsi).framer) void sendError(wsi, req, 500);
-    else wsi.destroy();
-  });
-}
-
-function emptyResponse(wsi: Wsi, status: number, headers: [string, string][]): void {
-  wsi.respond({ status, headers, contentLength: 0 });
-  wsi.write(Buffer.alloc(0), 'http-final');
+/**
+ * Stop serving: flush what is queued, FIN, keep reading (and discarding) so
+ * unread request bytes do not turn our close into a reset that could destroy
+ * the response in flight, and cut the connection if the peer never closes.
+ */
+function closeConn(wsi: Wsi): void {
+  const s = st(wsi);
+  if (wsi.closed || (s.closing && wsi.timeoutReason === TimeoutReason.HttpSend)) return;
+  s.closing = true;
+  s.pending = undefined;
+  wsi.transport.resumeRead();
+  wsi.transport.end();
+  wsi.setTimeout(TimeoutReason.HttpSend, wsi.vhost.limits.sendTimeoutSecs);
 }
 
 /** The parser failed: answer with its status (when nothing was sent yet) and close. */
@@ -125,8 +122,9 @@ function onParseError(wsi: Wsi, err: LwsError): void {
   s.closeAfter = true;
   s.reqDone = true; // nothing more will be read from this connection
   if (s.framer) {
-    // mid-response: the request framing is broken, so is the connection
-    wsi.destroy();
+    // mid-response: the request framing is broken; finish the response, read no further
+    s.parser.pause();
+    if (s.framer.done) closeConn(wsi);
     return;
   }
   const status = err.wire.status ?? 400;
@@ -155,25 +153,51 @@ function feed(wsi: Wsi, chunk: Buffer): void {
   }
 }
 
+/** One line per answered request at info (lwsws's access log). */
+function accessLog(wsi: Wsi, s: H1ServerState): void {
+  if (!logEnabled(LogLevel.INFO)) return;
+  const h = s.head;
+  const line = h ? `${h.method} ${h.target.length > 200 ? `${h.target.slice(0, 200)}…` : h.target} HTTP/${h.version}` : '-';
+  log.info(`${wsi.transport.remoteAddress ?? 'unix'} ${wsi.vhost.name} "${line}" ${s.framer?.status ?? 0}`);
+}
+
 /** The response and the request are both complete: next request, or close. */
 function transactionDone(wsi: Wsi): void {
   const s = st(wsi);
-  if (!s.reqDone || !s.framer?.done) return;
+  if (!s.framer?.done) return;
+  // answered before the body came (413, 405, 401...): the rest of the request is not worth reading
+  if (!s.reqDone && s.closeAfter) return closeConn(wsi);
+  if (!s.reqDone) return;
   const keep = !s.closeAfter && !s.closing && (s.head?.keepAlive ?? false) && s.framer.keepAlive;
   s.framer = undefined;
   s.req = undefined;
   s.head = undefined;
-  if (!keep) {
-    s.closing = true;
-    wsi.transport.end();
+  if (!keep) return closeConn(wsi);
+  const limits = wsi.vhost.limits;
+  if (s.pending) wsi.setTimeout(TimeoutReason.HttpHeaders, limits.headersTimeoutSecs);
+  else wsi.setTimeout(TimeoutReason.HttpKeepaliveIdle, limits.keepAliveTimeoutSecs);
+  resumeParsing(wsi);
+}
+
+/**
+ * Let the parser go on: first the bytes it left unparsed, then the socket.
+ * `pending` stays set until it is fed, so bytes that arrive meanwhile queue
+ * behind it: reading again before feeding it would reorder pipelined requests.
+ */
+function resumeParsing(wsi: Wsi): void {
+  const s = st(wsi);
+  s.parser.resume();
+  if (!s.pending) {
+    if (!wsi.rxPaused) wsi.transport.resumeRead();
     return;
   }
-  wsi.setTimeout(TimeoutReason.HttpKeepaliveIdle, wsi.vhost.limits.keepAliveTimeoutSecs);
-  s.parser.resume();
-  const pending = s.pending;
-  s.pending = undefined;
-  if (!wsi.rxPaused) wsi.transport.resumeRead();
-  if (pending) setImmediate(() => !wsi.closed && feed(wsi, pending));
+  setImmediate(() => {
+    if (wsi.closed || s.closing) return;
+    const pending = s.pending;
+    s.pending = undefined;
+    if (pending) feed(wsi, pending);
+    if (!s.pending && !s.closing && !wsi.rxPaused) wsi.transport.resumeRead();
+  });
 }
 
 export const h1ServerRole: RoleOps = {
@@ -184,11 +208,14 @@ export const h1ServerRole: RoleOps = {
     if (!s.head && wsi.timeoutReason === TimeoutReason.HttpKeepaliveIdle) {
       wsi.setTimeout(TimeoutReason.HttpHeaders, wsi.vhost.limits.headersTimeoutSecs);
     }
-    feed(wsi, chunk);
+    // unparsed bytes are waiting: keep the order (the socket is paused, so this stays small)
+    if (s.pending) s.pending = Buffer.concat([s.pending, chunk]);
+    else feed(wsi, chunk);
   },
 
   writeable(wsi) {
     const s = st(wsi);
+    if (!s.closing && wsi.timeoutReason === TimeoutReason.HttpSend) wsi.setTimeout(TimeoutReason.HttpSend, 0);
     s.framer?.flushHead(wsi.transport);
     if (wsi.httpProducer) return wsi.httpProducer.writeable();
     const p = wsi.protocol;
@@ -201,14 +228,15 @@ export const h1ServerRole: RoleOps = {
       log.err(`wsi ${wsi.id}: respond() called twice for one request`);
       return false;
     }
-    if (!s.reqDone) s.closeAfter = true; // answering before the body arrived: don't trust the rest
     const reqHead = s.head;
+    // answering before the body arrived: don't trust the rest of the connection
+    if (!s.reqDone && reqHead?.hasBody) s.closeAfter = true;
     s.framer = new H1ResponseFramer({
       head,
       requestMethod: reqHead?.method ?? 'GET',
       requestVersion: reqHead?.version ?? '1.1',
       keepAlive: (reqHead?.keepAlive ?? false) && !s.closeAfter && !s.closing,
-      extraHeaders: head.noExtraHeaders ? [] : wsi.vhost.headers,
+      extraHeaders: head.noExtraHeaders ? [] : [...(s.mountHeaders ?? []), ...wsi.vhost.headers],
     });
     queueMicrotask(() => s.framer?.flushHead(wsi.transport));
     return true;
@@ -235,7 +263,10 @@ export const h1ServerRole: RoleOps = {
       wsi.destroy();
       return false;
     }
+    // a peer that stops reading: the response may wait sendTimeoutSecs for it, no longer
+    if (wsi.transport.needDrain && !s.closing) wsi.setTimeout(TimeoutReason.HttpSend, wsi.vhost.limits.sendTimeoutSecs);
     if (s.framer.done) {
+      accessLog(wsi, s);
       if (s.framer.closeDelimited) s.closeAfter = true;
       transactionDone(wsi);
     }
@@ -248,17 +279,16 @@ export const h1ServerRole: RoleOps = {
       s.closeAfter = true; // let the response finish, then close
       return;
     }
-    s.closing = true;
-    wsi.transport.end();
+    closeConn(wsi);
   },
 
   peerEnded(wsi) {
     const s = st(wsi);
-    if (s.framer && !s.framer.done) s.closeAfter = true;
-    else {
-      s.closing = true;
-      wsi.transport.end();
-    }
+    // a request whose body is cut short can never complete: drop it now, not at the body timeout
+    if (s.head && !s.reqDone) return wsi.destroy();
+    // a complete request still gets its answer (half-closed clients: `printf ... | nc`)
+    if ((s.framer && !s.framer.done) || (!s.framer && s.head)) s.closeAfter = true;
+    else closeConn(wsi);
   },
 
   closed(wsi) {
@@ -308,6 +338,7 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
     framer: undefined,
     closeAfter: false,
     bodyToProtocol: false,
+    mountHeaders: undefined,
     upgradeStart: undefined,
     closing: false,
   };
