@@ -26,7 +26,8 @@ export interface StartedServer {
 export async function startServerExample(example: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<StartedServer> {
   const dir = exampleDir(example);
   const running = start(process.execPath, [...TSX_IMPORT, 'main.ts', '--port', '0', ...args], { cwd: dir, env });
-  const m = await running.waitFor(/USER: .*?((?:https?|wss?):\/\/[^\s]+)/, 20_000);
+  // the newline proves the whole URL has arrived, not a prefix of it
+  const m = await running.waitFor(/USER: .*?((?:https?|wss?):\/\/[^\s]+)\r?\n/, 20_000);
   return { running, url: m[1] as string };
 }
 

@@ -23,9 +23,10 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function lwsws(args: string[]): Promise<{ urls: string[]; output: () => string }> {
+/** Start lwsws and wait until it has printed the URLs of `vhosts` vhosts. */
+async function lwsws(args: string[], vhosts = 1): Promise<{ urls: string[]; output: () => string }> {
   const r = start(process.execPath, ['--import', 'tsx', LWSWS, ...args]);
-  await r.waitFor(/USER: lwsws \| vhost .* at (https?:\/\/\S+)/, 20_000);
+  await r.waitFor(new RegExp(`(?:USER: lwsws \\| vhost \\S+ at https?://\\S+\\n[\\s\\S]*?){${vhosts}}`), 20_000);
   const urls = [...r.output().matchAll(/USER: lwsws \| vhost \S+ at (https?:\/\/\S+)/g)].map((m) => m[1] as string);
   return { urls, output: r.output };
 }
@@ -81,7 +82,7 @@ describe('lwsws', () => {
       ],
     };
     writeFileSync(join(tmp, 'lwsws.json'), JSON.stringify(config));
-    const s = await lwsws(['--config', join(tmp, 'lwsws.json')]);
+    const s = await lwsws(['--config', join(tmp, 'lwsws.json')], 2);
     expect(s.urls).toHaveLength(2);
     const [main, second] = s.urls as [string, string];
     const page = await curl(`${main}/`);

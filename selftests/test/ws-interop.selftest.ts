@@ -79,7 +79,7 @@ describe('our clients against libwebsockets-test-server', () => {
 describe.each([true, false])('libwebsockets-test-client against our dumb-increment and mirror protocols (deflate %s)', (deflate) => {
   it('mirrors its drawing commands through us; without deflate its dumb-increment counts up', async () => {
     const server = start(process.execPath, ['--import', 'tsx', 'peers/ws-lws-test-protocols.ts', ...(deflate ? [] : ['--no-deflate'])], { cwd: SELFTESTS });
-    const port = (await server.waitFor(/LISTENING ws:\/\/127\.0\.0\.1:(\d+)/, 20_000))[1] as string;
+    const port = (await server.waitFor(/LISTENING ws:\/\/127\.0\.0\.1:(\d+)\r?\n/, 20_000))[1] as string;
     const lwsClient = start('libwebsockets-test-client', ['127.0.0.1', `--port=${port}`, '-d', '15']);
     await server.waitFor(/mirror rx 5: c #[0-9A-Fa-f]{6} \d+ \d+ \d+;/, 15_000);
     await lwsClient.waitFor(/mirror: LWS_CALLBACK_CLIENT_ESTABLISHED/, 10_000);
