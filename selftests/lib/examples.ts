@@ -27,7 +27,7 @@ export async function startServerExample(example: string, args: string[] = [], e
   const dir = exampleDir(example);
   const running = start(process.execPath, [...TSX_IMPORT, 'main.ts', '--port', '0', ...args], { cwd: dir, env });
   // the newline proves the whole URL has arrived, not a prefix of it
-  const m = await running.waitFor(/USER: .*?((?:https?|wss?):\/\/[^\s]+)\r?\n/, 20_000);
+  const m = await running.waitFor(/USER: .*?((?:https?|wss?):\/\/[^\s]+)[^\n]*\n/, 20_000);
   return { running, url: m[1] as string };
 }
 

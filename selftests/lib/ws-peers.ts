@@ -14,7 +14,7 @@ const PEERS = fileURLToPath(new URL('../peers/', import.meta.url));
 /** Start the python echo server; resolves with its ws:// URL once it listens. */
 export async function startPythonEchoServer(deflate: boolean): Promise<{ running: Running; url: string }> {
   const running = start(PYTHON, [`${PEERS}ws-python-echo-server.py`, ...(deflate ? [] : ['--no-deflate'])]);
-  const m = await running.waitFor(/LISTENING (ws:\/\/[^\s]+)\r?\n/, 15_000);
+  const m = await running.waitFor(/LISTENING (ws:\/\/[^\s]+)[^\n]*\n/, 15_000);
   return { running, url: m[1] as string };
 }
 

@@ -27,7 +27,7 @@ describe('showcase', () => {
 
   beforeAll(async () => {
     showcase = start(process.execPath, ['--import', 'tsx', 'main.ts', '--port', '0'], { cwd: new URL('../../showcase/', import.meta.url).pathname });
-    url = (await showcase.waitFor(/USER: .*?(http:\/\/[^\s]+)\r?\n/, 20_000))[1] as string;
+    url = (await showcase.waitFor(/USER: .*?(http:\/\/[^\s]+)[^\n]*\n/, 20_000))[1] as string;
   });
 
   it('renders the index with a link to every browser-facing example, cleanly', async () => {

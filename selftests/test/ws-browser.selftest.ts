@@ -100,7 +100,7 @@ describe('ws-server pages inside the showcase', () => {
   let url: string;
   beforeAll(async () => {
     const showcase = start(process.execPath, ['--import', 'tsx', 'main.ts', '--port', '0'], { cwd: new URL('../../showcase/', import.meta.url).pathname });
-    url = (await showcase.waitFor(/USER: .*?(http:\/\/[^\s]+)\r?\n/, 20_000))[1] as string;
+    url = (await showcase.waitFor(/USER: .*?(http:\/\/[^\s]+)[^\n]*\n/, 20_000))[1] as string;
   });
 
   it.each([
