@@ -42,17 +42,18 @@ export interface WsConnection {
   /** Input arrived since the last keepalive tick. */
   rxSinceTick: boolean;
   pingSul: Sul | undefined;
-  /** Writeable rounds a protocol failure has waited for (see FAIL_DEFER_ROUNDS). */
-  failDeferrals: number;
+  /** Writeable rounds a peer close or a failure has waited for (see CLOSE_DEFER_ROUNDS). */
+  closeDeferrals: number;
 }
 
 /**
- * A protocol violation read in the same chunk as complete messages waits for
- * up to this many writeable callbacks the application had already asked for,
- * so its replies to those messages go out before the close (Autobahn 3.2,
- * 4.1.3 strict); bounded so an always-writing application cannot delay it.
+ * A peer close or a protocol violation read in the same chunk as complete
+ * messages waits for up to this many writeable callbacks the application had
+ * already asked for, so its replies to those messages go out before our close
+ * (RFC 6455 §5.5.1 allows the delay; Autobahn 3.2, 4.1.3, 7.1.1 strict);
+ * bounded so an always-writing application cannot hold the close back.
  */
-const FAIL_DEFER_ROUNDS = 16;
+const CLOSE_DEFER_ROUNDS = 16;
 
 function st(wsi: Wsi): WsConnection {
   return wsi.roleData as WsConnection;
@@ -148,8 +149,10 @@ function deliver(wsi: Wsi, s: WsConnection): void {
   try {
     while (s.heldAt < s.held.length && !wsi.rxPaused && !wsi.closed) {
       const ev = s.held[s.heldAt] as WsFrameEvent;
-      if (ev.type === 'error' && wsi.wantsWriteable && !closing(s) && s.failDeferrals < FAIL_DEFER_ROUNDS) {
-        s.failDeferrals++;
+      // never while congested: a peer that stopped reading must still get our close and its timeout
+      const ends = ev.type === 'error' || ev.type === 'close';
+      if (ends && wsi.wantsWriteable && !wsi.transport.needDrain && !closing(s) && s.closeDeferrals < CLOSE_DEFER_ROUNDS) {
+        s.closeDeferrals++;
         break; // writeable() delivers it after the application's turn
       }
       s.heldAt++;
@@ -336,7 +339,7 @@ export function startWsConnection(wsi: Wsi, init: WsStartInit): void {
     ended: false,
     rxSinceTick: false,
     pingSul: undefined,
-    failDeferrals: 0,
+    closeDeferrals: 0,
   };
   wsi.setRole(wsRole, s);
   if (o.pingIntervalSecs > 0) {
