@@ -32,3 +32,7 @@ export { MultipartParser, type MultipartLimits, type MultipartPartHead, type Mul
 export { startSse, formatSseEvent, formatSseComment, SSE_HEADERS, type SseEvent, type SseStartOptions } from './http/sse.js';
 export { SseBroadcaster, type SseBroadcasterOptions } from './http/sse-ring.js';
 export { BasicAuth, parseBasicAuthorization, type BasicAuthOptions } from './http/basic-auth.js';
+export { LwsThreadpool, ThreadpoolTask, type ThreadpoolOptions, type ThreadpoolTaskInit, type ThreadpoolTaskStatus } from './misc/threadpool.js';
+export type { ThreadTask, ThreadTaskContext } from './misc/thread-host.js';
+export { ThreadInbox, ThreadProducer, type ThreadInboxOptions } from './misc/thread-feed.js';
+export { startThread, threadEntry } from './misc/thread-loader.js';
