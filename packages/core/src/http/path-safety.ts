@@ -4,8 +4,18 @@
  * (RFC 3986 §5.2.4) that fails instead of clamping at the root, realpath
  * checks against symlinks out, and the directory rules (index, `/dir` -> `/dir/`).
  */
-import { realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { realpathSync, statSync, type Stats } from 'node:fs';
+
+/*
+ * Metadata calls are synchronous on purpose, as lws's (and nginx's) are: a
+ * realpath or stat of a local file is a few microseconds of syscalls, while
+ * the promise versions each cost a threadpool round trip, and on a 2-core
+ * machine those hops, not the disk, capped static serving (bench/http-server.ts,
+ * profiled: realpath + stat were ~20% of busy time, and ~45% was idle waiting
+ * on the threadpool). File data is still read asynchronously.
+ */
+const realpath = (p: string): Promise<string> => Promise.resolve(realpathSync.native(p));
+const stat = (p: string): Promise<Stats> => Promise.resolve(statSync(p));
 import { resolve, sep } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { LwsError } from '../errors.js';
