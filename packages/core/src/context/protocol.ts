@@ -45,7 +45,14 @@ export interface Protocol<Pss = any, Vhd = any> {
   readonly name: string;
   /** ws delivery and limits for connections bound to this protocol. */
   readonly ws?: WsProtocolOptions;
-  /** Make the per-session data for a new wsi bound to this protocol. */
+  /**
+   * Make the per-session data for a new wsi bound to this protocol.
+   * On an http/1.1 callback mount a pss lives for one transaction (request
+   * and response), not for the connection: as lws resets a kept-alive wsi,
+   * `destroyPss` runs once the transaction is complete and the next request
+   * on the connection gets a fresh pss from `newPss`. Keep state that must
+   * outlive a request in the vhd or keyed by `wsi` (`wsi.user`).
+   */
   newPss?(wsi: Wsi<Pss, Vhd>): Pss;
   /** LWS_CALLBACK_WSI_DESTROY: the wsi is gone; release what pss holds. */
   destroyPss?(pss: Pss, wsi: Wsi<Pss, Vhd>): void;

@@ -118,6 +118,15 @@ export class Wsi<Pss = any, Vhd = any> {
     this.#pss = p.newPss ? p.newPss(this) : (undefined as Pss);
   }
 
+  /**
+   * Release the bound protocol's pss (destroyPss) and bind none: between h1
+   * transactions on a kept-alive connection, as lws resets its wsi.
+   */
+  unbindProtocol(): void {
+    this.#releasePss();
+    this.#protocol = undefined;
+  }
+
   /** Move to another role (h1 -> ws upgrade, adoption as raw). */
   setRole(role: RoleOps, roleData: unknown): void {
     log.debug(`wsi ${this.id}: role ${this.role.name} -> ${role.name}`);

@@ -1,8 +1,10 @@
 /*
  * Serving files from a file mount (RFC 9110 §8.8, §13, §14): validators and
  * 304/412, byte ranges (206, multipart/byteranges, 416, If-Range), on-the-fly
- * gzip/br for compressible types (streamed, chunked, Vary), writeable-driven
- * via static-file-body.ts. Error responses use the vhost's error pages.
+ * gzip/br for compressible types (streamed, chunked, Vary; 406 when
+ * Accept-Encoding refuses identity and every coding we have, §12.5.3),
+ * writeable-driven via static-file-body.ts. Error responses use the vhost's
+ * error pages.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
@@ -10,7 +12,7 @@ import type { Wsi } from '../context/wsi.js';
 import { log } from '../context/log.js';
 import { chooseEncoding, createCompressor, shouldCompress, type ContentCoding } from './compression.js';
 import { evaluateConditionals, formatHttpDate, generateEtag, ifRangeMatches } from './conditional.js';
-import { lookupMimetype } from './mimetypes.js';
+import { isCompressibleType, lookupMimetype } from './mimetypes.js';
 import { matchMount, type FileMount } from './mount.js';
 import { resolveMountPath, statMountTarget } from './path-safety.js';
 import { contentRange, parseRange, planMultipartByteranges, type ByteRange } from './ranges.js';
@@ -32,31 +34,57 @@ function fileHeaders(mount: FileMount, etag: string, stats: Stats): [string, str
   return h;
 }
 
-/** How the body of a 200 for this request will be sent. */
-interface BodyPlan {
-  coding: ContentCoding | 'identity';
-  /** The representation varies with Accept-Encoding (compressible and big enough). */
-  varies: boolean;
+/** How the body of a 200 for this request will be sent, or the status refusing it. */
+type BodyPlan =
+  | {
+      kind: 'send';
+      coding: ContentCoding | 'identity';
+      /** The representation varies with Accept-Encoding (a compressible type, compression on). */
+      varies: boolean;
+      /** Identity is acceptable: ranges (which index identity bytes) may be served. */
+      identityOk: boolean;
+    }
+  | { kind: 'refuse'; status: 406 | 503; headers: HeaderList };
+
+/** Every Accept-Encoding field line as one list (RFC 9110 §5.3). */
+function acceptEncoding(req: HttpRequest): string | undefined {
+  const lines = req.headers.filter((h) => h[0] === 'accept-encoding').map((h) => h[1]);
+  return lines.length === 0 ? undefined : lines.join(', ');
 }
 
 function planBody(wsi: Wsi, mount: FileMount, req: HttpRequest, contentType: string, size: number): BodyPlan {
-  const varies = mount.compress !== false && shouldCompress({ contentType, size });
-  if (!varies) return { coding: 'identity', varies };
-  // bounded zlib memory: past the limit, identity (still a valid answer to any Accept-Encoding that allows it)
-  if ((CompressedProducer.live.get(wsi.vhost) ?? 0) >= wsi.vhost.limits.maxCompressedResponses) return { coding: 'identity', varies };
-  const c = chooseEncoding(req.header('accept-encoding'));
-  return { coding: c === null ? 'identity' : c, varies };
+  // types we never compress: the only representation is identity, sent whatever Accept-Encoding says (RFC 9110 §12.5.3 allows it)
+  if (mount.compress === false || !isCompressibleType(contentType)) return { kind: 'send', coding: 'identity', varies: false, identityOk: true };
+  const ae = acceptEncoding(req);
+  const choice = chooseEncoding(ae);
+  const vary: HeaderList = [['vary', 'accept-encoding']];
+  // identity;q=0 or *;q=0 and neither br nor gzip acceptable: nothing we can send
+  if (choice === null) return { kind: 'refuse', status: 406, headers: vary };
+  if (choice === 'identity') return { kind: 'send', coding: 'identity', varies: true, identityOk: true };
+  const identityOk = chooseEncoding(ae, { allowBrotli: false, allowGzip: false }) === 'identity';
+  // small bodies are not worth compressing, unless identity is refused
+  if (identityOk && !shouldCompress({ contentType, size })) return { kind: 'send', coding: 'identity', varies: true, identityOk };
+  // bounded zlib memory: past the limit, identity if the client takes it, else try again later
+  if ((CompressedProducer.live.get(wsi.vhost) ?? 0) >= wsi.vhost.limits.maxCompressedResponses) {
+    if (identityOk) return { kind: 'send', coding: 'identity', varies: true, identityOk };
+    return { kind: 'refuse', status: 503, headers: [...vary, ['retry-after', '1']] };
+  }
+  return { kind: 'send', coding: choice, varies: true, identityOk };
 }
 
 /** Send a file (or its headers only, for HEAD) with `status`. */
-async function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, realPath: string, stats: Stats, status: number): Promise<void> {
+async function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, realPath: string, stats: Stats, status: number, extra: HeaderList = []): Promise<void> {
   const contentType = lookupMimetype(realPath, mount.extraMimetypes);
   if (status !== 200) {
-    // an error page is not the resource asked for: no validators, no ranges
-    const headers: HeaderList = [['cache-control', 'no-store'], ...(mount.headers ?? [])];
+    // an error page is not the resource asked for: no validators, no ranges; the status's own headers (challenge...) stay
+    const headers: HeaderList = [['cache-control', 'no-store'], ...(mount.headers ?? []), ...extra];
     return openAndSend(wsi, req, realPath, { status, contentType, contentLength: stats.size, headers }, [{ kind: 'file', start: 0, end: stats.size }]);
   }
   const plan = planBody(wsi, mount, req, contentType, stats.size);
+  if (plan.kind === 'refuse') {
+    log.info(`wsi ${wsi.id}: cannot serve ${req.path}: accept-encoding is ${JSON.stringify(acceptEncoding(req))}, answering ${plan.status}`);
+    return sendError(wsi, req, plan.status, plan.headers);
+  }
   const baseTag = generateEtag(stats);
   // each coding is its own representation, with its own strong validator
   const etag = plan.coding === 'identity' ? baseTag : `${baseTag.slice(0, -1)}-${plan.coding}"`;
@@ -66,13 +94,18 @@ async function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, realPath: 
   if (cond.kind === 'not-modified') return emptyBody(wsi, 304, headers);
   if (cond.kind === 'precondition-failed') return void sendError(wsi, req, 412);
   const rangeHeader = req.header('range');
-  if (rangeHeader !== undefined && ifRangeMatches(req.header('if-range'), { etag: baseTag, lastModified: stats.mtimeMs })) {
+  // a client refusing identity gets the whole coded body: ranges would index identity bytes
+  if (rangeHeader !== undefined && plan.identityOk && ifRangeMatches(req.header('if-range'), { etag: baseTag, lastModified: stats.mtimeMs })) {
     const r = parseRange(rangeHeader, stats.size);
     if (r.kind === 'unsatisfiable') {
       log.info(`wsi ${wsi.id}: ${r.error.message}`);
       return void sendError(wsi, req, 416, [['content-range', r.contentRange]]);
     }
-    if (r.kind === 'ranges') return sendRanges(wsi, req, realPath, stats, contentType, headers, r.ranges);
+    if (r.kind === 'ranges') {
+      // the parts are identity bytes: they carry the identity validator
+      const own = headers.map((h): [string, string] => (h[0] === 'etag' ? ['etag', baseTag] : h));
+      return sendRanges(wsi, req, realPath, stats, contentType, own, r.ranges);
+    }
   }
   if (plan.coding !== 'identity') {
     headers.push(['content-encoding', plan.coding]);
@@ -170,7 +203,7 @@ export async function sendError(wsi: Wsi, req: HttpRequest, status: number, extr
       const t = r.ok ? await statMountTarget(m.mount.origin, r, page, { allowSymlinksOut: m.mount.allowSymlinksOut ?? false }) : r;
       if (wsi.closed) return;
       if (t.kind === 'file' && t.stats.isFile()) {
-        await sendFile(wsi, { ...req, method: 'GET', headers: [] }, m.mount, t.realPath, t.stats, status);
+        await sendFile(wsi, { ...req, method: 'GET', headers: [] }, m.mount, t.realPath, t.stats, status, extra);
         return;
       }
     }

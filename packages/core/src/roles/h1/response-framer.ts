@@ -2,7 +2,9 @@
  * Framing one http/1.1 response on the wire (RFC 9112 §6): the head, then
  * the body as content-length, chunked, or close-delimited, with no body for
  * HEAD, 1xx, 204 and 304. The head is held until the first body write or
- * the next microtask so small responses leave in one packet.
+ * the next microtask so small responses leave in one packet. A HEAD
+ * response carries the framing headers its GET would have (RFC 9110 §9.3.2,
+ * RFC 9112 §6.1): `transfer-encoding: chunked` when the length is unknown.
  */
 import type { Transport } from '../../net/transport.js';
 import type { HeaderList, HttpResponseHead } from '../../http/response.js';
@@ -39,13 +41,15 @@ export class H1ResponseFramer {
     const v11 = init.requestVersion === '1.1';
     this.#chunked = !hasLength && !this.#noBody && v11;
     this.closeDelimited = !hasLength && !this.#noBody && !v11;
+    // a HEAD whose GET would be chunked says so; it still has no body, not even the last chunk
+    const headAsChunked = init.requestMethod === 'HEAD' && !hasLength && v11 && head.status >= 200 && head.status !== 204 && head.status !== 304;
     this.keepAlive = init.keepAlive && !this.closeDelimited;
     this.#remaining = this.#noBody ? 0 : (head.contentLength ?? Infinity);
 
     const headers: [string, string][] = [];
     if (head.contentType) headers.push(['content-type', head.contentType]);
     if (hasLength && head.status !== 204 && head.status >= 200) headers.push(['content-length', String(head.contentLength)]);
-    if (this.#chunked) headers.push(['transfer-encoding', 'chunked']);
+    if (this.#chunked || headAsChunked) headers.push(['transfer-encoding', 'chunked']);
     for (const h of head.headers ?? []) headers.push([h[0], h[1]]);
     const own = new Set(headers.map((h) => h[0].toLowerCase()));
     for (const h of init.extraHeaders) if (!own.has(h[0].toLowerCase())) headers.push([h[0], h[1]]);

@@ -3,7 +3,7 @@
  * we do not know, 405 + Allow for known ones a mount does not serve),
  * OPTIONS, basic auth, then the matched mount: file, callback protocol or
  * redirect. `Expect: 100-continue` is answered only when a callback mount
- * will read the body (RFC 9110 §10.1.1).
+ * will read the body; any other expectation is answered 417 (RFC 9110 §10.1.1).
  */
 import { log } from '../../context/log.js';
 import type { Wsi } from '../../context/wsi.js';
@@ -30,6 +30,26 @@ export interface DispatchHooks {
   /** Stop parsing (the body) until `resume()`: an async decision is pending. */
   pause(): void;
   resume(): void;
+}
+
+/**
+ * The first Expect member we cannot meet (anything but `100-continue`,
+ * compared case-insensitively), or undefined. Empty members are skipped.
+ *
+ * @example
+ * ```ts
+ * unmetExpectation(makeHttpRequest('PUT', '/', '1.1', [['expect', '100-continue, x-fast']])); // 'x-fast'
+ * ```
+ */
+export function unmetExpectation(req: HttpRequest): string | undefined {
+  for (const [name, value] of req.headers) {
+    if (name !== 'expect') continue;
+    for (const member of value.split(',')) {
+      const m = member.trim();
+      if (m !== '' && m.toLowerCase() !== '100-continue') return m;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { selectVhost } from '../../context/listen.js';
 import { log, logEnabled, LogLevel } from '../../context/log.js';
+import type { Protocol } from '../../context/protocol.js';
 import type { Vhost } from '../../context/vhost.js';
 import { TimeoutReason, type Wsi } from '../../context/wsi.js';
 import type { LwsError } from '../../errors.js';
@@ -17,7 +18,7 @@ import type { RoleOps, WriteKind } from '../role.js';
 import { findUpgrade } from '../upgrade.js';
 import { H1Parser, type H1RequestHead } from './parser.js';
 import { H1ResponseFramer } from './response-framer.js';
-import { dispatch, type DispatchHooks } from './server-dispatch.js';
+import { dispatch, unmetExpectation, type DispatchHooks } from './server-dispatch.js';
 
 interface H1ServerState {
   vhosts: Vhost[];
@@ -37,6 +38,8 @@ interface H1ServerState {
   mountHeaders: HeaderList | undefined;
   /** An accepted upgrade, started with the bytes after the request. */
   upgradeStart: ((leftover: Buffer) => void) | undefined;
+  /** The protocol whose pss belongs to a finished transaction, to release before the next. */
+  stalePss: Protocol | undefined;
   closing: boolean;
 }
 
@@ -71,6 +74,7 @@ function onHead(wsi: Wsi, head: H1RequestHead): void {
     s.parser.pause();
     return;
   }
+  releaseStalePss(wsi, s);
   s.head = head;
   s.reqDone = false;
   s.framer = undefined;
@@ -82,6 +86,12 @@ function onHead(wsi: Wsi, head: H1RequestHead): void {
   log.debug(`wsi ${wsi.id}: ${head.method} ${head.target} HTTP/${head.version}`);
   if (head.hasBody) wsi.setTimeout(TimeoutReason.HttpBody, wsi.vhost.limits.bodyTimeoutSecs);
   else wsi.setTimeout(TimeoutReason.HttpHeaders, 0);
+  const unmet = unmetExpectation(req);
+  if (unmet !== undefined) {
+    // like any answer sent before the body: the connection closes after it if a body was announced
+    log.info(`wsi ${wsi.id}: cannot meet expectation ${JSON.stringify(unmet)}: answering 417`);
+    return void sendError(wsi, req, 417);
+  }
   if (head.upgrade && tryUpgrade(wsi, req, head.upgrade)) return;
   dispatch(wsi, req, hooksFor(wsi, head));
 }
@@ -173,10 +183,32 @@ function transactionDone(wsi: Wsi): void {
   s.req = undefined;
   s.head = undefined;
   if (!keep) return closeConn(wsi);
+  dropTransactionPss(wsi, s);
   const limits = wsi.vhost.limits;
   if (s.pending) wsi.setTimeout(TimeoutReason.HttpHeaders, limits.headersTimeoutSecs);
   else wsi.setTimeout(TimeoutReason.HttpKeepaliveIdle, limits.keepAliveTimeoutSecs);
   resumeParsing(wsi);
+}
+
+/**
+ * Release the pss of the transaction that just ended on a kept-alive
+ * connection. Not now: the handler whose final write ended the transaction
+ * may still be running and reading `wsi.pss`. In a microtask, or when the
+ * next request head arrives if that comes first (a pipelined request is
+ * parsed in the same pass, once the handler has returned).
+ */
+function dropTransactionPss(wsi: Wsi, s: H1ServerState): void {
+  if (!s.bodyToProtocol) return;
+  s.bodyToProtocol = false;
+  s.stalePss = wsi.protocol;
+  queueMicrotask(() => releaseStalePss(wsi, s));
+}
+
+function releaseStalePss(wsi: Wsi, s: H1ServerState): void {
+  const p = s.stalePss;
+  if (!p) return;
+  s.stalePss = undefined;
+  if (!wsi.closed && wsi.protocol === p) wsi.unbindProtocol();
 }
 
 /**
@@ -340,6 +372,7 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
     bodyToProtocol: false,
     mountHeaders: undefined,
     upgradeStart: undefined,
+    stalePss: undefined,
     closing: false,
   };
   wsi.setRole(h1ServerRole, state);

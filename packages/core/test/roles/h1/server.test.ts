@@ -24,7 +24,6 @@ const echo = defineProtocol<{ n: number }>({
   name: 'echo',
   newPss: () => ({ n: 0 }),
   http(wsi, pss, req) {
-    pss.n = 0; // pss lives as long as the connection: one per request here
     if (req.path.endsWith('/refuse')) wsi.respondText(403, 'refused');
     else if (req.method === 'GET' || req.method === 'HEAD') wsi.respondText(200, 'hello body');
   },
