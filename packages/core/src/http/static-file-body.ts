@@ -5,7 +5,7 @@
  * a time. A slow client holds at most one chunk (plus its compressed output)
  * in our memory.
  */
-import type { FileHandle } from 'node:fs/promises';
+import type { FileReader } from './file-reader.js';
 import type { Gzip, BrotliCompress } from 'node:zlib';
 import { log } from '../context/log.js';
 import type { Wsi } from '../context/wsi.js';
@@ -25,11 +25,11 @@ export type BodySegment = { kind: 'bytes'; data: Buffer } | { kind: 'file'; star
 
 abstract class FileBodyBase implements HttpProducer {
   protected wsi: Wsi;
-  protected fh: FileHandle;
+  protected fh: FileReader;
   protected busy = false;
   protected done = false;
 
-  constructor(wsi: Wsi, fh: FileHandle) {
+  constructor(wsi: Wsi, fh: FileReader) {
     this.wsi = wsi;
     this.fh = fh;
   }
@@ -79,7 +79,7 @@ export class SegmentProducer extends FileBodyBase {
   #segs: BodySegment[];
   #pos: number;
 
-  constructor(wsi: Wsi, fh: FileHandle, segments: BodySegment[]) {
+  constructor(wsi: Wsi, fh: FileReader, segments: BodySegment[]) {
     super(wsi, fh);
     this.#segs = segments;
     const first = segments[0];
@@ -132,7 +132,7 @@ export class CompressedProducer extends FileBodyBase {
   #size: number;
   #ended = false;
 
-  constructor(wsi: Wsi, fh: FileHandle, size: number, z: Gzip | BrotliCompress) {
+  constructor(wsi: Wsi, fh: FileReader, size: number, z: Gzip | BrotliCompress) {
     super(wsi, fh);
     this.#size = size;
     this.#z = z;

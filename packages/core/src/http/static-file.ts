@@ -6,7 +6,7 @@
  * writeable-driven via static-file-body.ts. Error responses use the vhost's
  * error pages.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { openFileReader, type FileReader } from './file-reader.js';
 import type { Stats } from 'node:fs';
 import type { Wsi } from '../context/wsi.js';
 import { log } from '../context/log.js';
@@ -135,14 +135,14 @@ function sendRanges(wsi: Wsi, req: HttpRequest, realPath: string, stats: Stats, 
 }
 
 /** Respond with `head`, then stream the body (nothing for HEAD or an empty body). */
-async function openAndSend(wsi: Wsi, req: HttpRequest, realPath: string, head: HttpResponseHead, body: BodySegment[] | ((fh: FileHandle) => HttpProducer)): Promise<void> {
+async function openAndSend(wsi: Wsi, req: HttpRequest, realPath: string, head: HttpResponseHead, body: BodySegment[] | ((fh: FileReader) => HttpProducer)): Promise<void> {
   const empty = Array.isArray(body) && body.every((s) => s.kind === 'file' && s.end <= s.start);
   if (req.method === 'HEAD' || empty) {
     wsi.respond(head);
     wsi.write(Buffer.alloc(0), 'http-final');
     return;
   }
-  const fh = await open(realPath, 'r');
+  const fh = await openFileReader(realPath);
   if (wsi.closed) {
     await fh.close();
     return;
