@@ -8,7 +8,10 @@
  * messages of growing size, text and binary by turns, one per writeable
  * callback, checks each echo byte for byte, then closes. With --protocol
  * lws-mirror-protocol --text --max-size 100 it works against the lws test
- * server's mirror, which relays every message back to its sender.
+ * server's mirror, which relays every message back to its sender. With
+ * --retry N a connection that fails before it is established is tried
+ * again up to N more times with lws's backoff; the protocol hears only the
+ * final outcome.
  */
 import { createHash } from 'node:crypto';
 import { cmdline, createContext, defineProtocol, log, type LwsError } from '@lws/core';
@@ -17,6 +20,7 @@ const count = cmdline.int('--count', 10);
 const maxSize = cmdline.int('--max-size', 1024 * 1024);
 const textOnly = cmdline.has('--text');
 const subprotocol = cmdline.str('--protocol', 'lws-minimal-server-echo');
+const retries = cmdline.int('--retry', 0); // extra attempts after a failed connect
 const target = new URL(cmdline.str('--url', `ws://${cmdline.str('--server', '127.0.0.1')}:${cmdline.int('--port', 7681)}/`));
 
 /** Message i: text messages are printable, binary ones every byte value. */
@@ -86,5 +90,7 @@ context.clientConnect({
   protocol: 'lws-minimal-client-echo',
   role: 'ws',
   extra: { subprotocol },
+  // lws_retry_bo_t: waits of 100, 200, 400, 800, 1600 ms (the last repeated), +0..20% jitter
+  retry: retries > 0 ? { attempts: 1 + retries } : undefined,
 });
 process.once('SIGINT', () => void context.destroy());

@@ -21,7 +21,7 @@ export { createMemoryPipe } from './net/memory-pipe.js';
 export type { WsVhostOptions, WsProtocolOptions, WsDeflateOptions } from './roles/ws/options.js';
 export { wsSubprotocol } from './roles/ws/ops.js';
 export type { ClientHttpResponse } from './context/protocol.js';
-export type { ClientConnectInfo, ClientTlsOptions } from './context/connect.js';
+export type { ClientConnectInfo, ClientTlsOptions, ClientRetry } from './context/connect.js';
 export type { H1ClientOptions, ClientBodySource } from './roles/h1/client-options.js';
 export { httpRequest, type HttpRequestOptions, type HttpResponse } from './http/client-request.js';
 export { MultipartWriter, urlencoded, URLENCODED, type MultipartField, type MultipartFile } from './http/client-multipart.js';
