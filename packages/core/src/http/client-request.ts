@@ -60,14 +60,34 @@ export interface HttpResponse {
   header(name: string): string | undefined;
 }
 
-interface Pending {
-  res: ClientHttpResponse | undefined;
-  tls: TransportTlsInfo | undefined;
-  chunks: Buffer[];
-  size: number;
-  max: number;
-  done: boolean;
-  settle(err: LwsError | undefined, trailers?: HeaderList): void;
+/** One request's collected response, settling its promise once (a class: no closures per request). */
+class Pending {
+  res: ClientHttpResponse | undefined = undefined;
+  tls: TransportTlsInfo | undefined = undefined;
+  chunks: Buffer[] = [];
+  size = 0;
+  done = false;
+  readonly max: number;
+  readonly #url: string;
+  readonly #resolve: (r: HttpResponse) => void;
+  readonly #reject: (err: unknown) => void;
+
+  constructor(max: number, url: string, resolve: (r: HttpResponse) => void, reject: (err: unknown) => void) {
+    this.max = max;
+    this.#url = url;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  settle(err: LwsError | undefined, trailers?: HeaderList): void {
+    if (this.done) return;
+    this.done = true;
+    if (err || !this.res) return this.#reject(err ?? new LwsError('LWS_ERR_H1_CLIENT_CLOSED', 'Cannot receive response: no response head'));
+    const { status, reason, httpVersion, headers } = this.res;
+    const c = this.chunks;
+    const body = c.length === 1 ? (c[0] as Buffer) : Buffer.concat(c);
+    this.#resolve({ status, reason, httpVersion, headers, trailers: trailers ?? [], body, url: this.#url, tls: this.tls, header: headerOf(headers) });
+  }
 }
 
 const pendingOf = (wsi: Wsi): Pending | undefined => wsi.user as Pending | undefined;
@@ -107,8 +127,16 @@ const RETRYABLE = new Set(['LWS_ERR_CORE_CONNECT', 'LWS_ERR_H1_CLIENT_CLOSED', '
 
 function header(headers: HeaderList, name: string): string | undefined {
   const n = name.toLowerCase();
-  const v = headers.filter((h) => h[0].toLowerCase() === n).map((h) => h[1]);
-  return v.length ? v.join(', ') : undefined;
+  let v: string | undefined;
+  for (const [k, value] of headers) {
+    if (k.toLowerCase() === n) v = v === undefined ? value : `${v}, ${value}`;
+  }
+  return v;
+}
+
+/** `HttpResponse.header` over `headers` (an unnamed arrow: no per-response naming helper under tsx). */
+function headerOf(headers: HeaderList): (name: string) => string | undefined {
+  return (n) => header(headers, n);
 }
 
 function once(context: Context, url: URL, o: HttpRequestOptions, method: string, body: HttpRequestOptions['body']): Promise<HttpResponse> {
@@ -128,19 +156,9 @@ function once(context: Context, url: URL, o: HttpRequestOptions, method: string,
     ...(source ? { bodySource: source } : body !== undefined ? { body: body as Uint8Array | string } : {}),
   };
   return new Promise((resolve, reject) => {
-    const p: Pending = {
-      res: undefined, tls: undefined, chunks: [], size: 0, max: o.maxBodyBytes ?? 1024 * 1024, done: false,
-      settle(err, trailers) {
-        if (p.done) return;
-        p.done = true;
-        if (err || !p.res) return reject(err ?? new LwsError('LWS_ERR_H1_CLIENT_CLOSED', 'Cannot receive response: no response head'));
-        const { status, reason, httpVersion, headers } = p.res;
-        const res: HttpResponse = { status, reason, httpVersion, headers, trailers: trailers ?? [], body: Buffer.concat(p.chunks), url: url.href, tls: p.tls, header: (n) => header(headers, n) };
-        resolve(res);
-      },
-    };
+    const p = new Pending(o.maxBodyBytes ?? 1024 * 1024, url.href, resolve, reject);
     const wsi = context.clientConnect({
-      address: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      address: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
       port: Number(url.port || (tls ? 443 : 80)),
       ssl: tls ? (o.ssl ?? true) : undefined,
       path: `${url.pathname}${url.search}`,
@@ -176,9 +194,10 @@ export async function httpRequest(context: Context, opts: HttpRequestOptions): P
   let body = opts.body;
   let redirectsLeft = opts.redirects ?? 0;
   for (;;) {
-    const r = await withRetries(context, url, opts, method, body);
+    const r = await ((opts.retries ?? 0) === 0 ? once(context, url, opts, method, body) : withRetries(context, url, opts, method, body));
+    if ((opts.redirects ?? 0) === 0 || !REDIRECTS.has(r.status)) return r;
     const location = r.header('location');
-    if (!REDIRECTS.has(r.status) || location === undefined || (opts.redirects ?? 0) === 0) return r;
+    if (location === undefined) return r;
     if (redirectsLeft-- === 0) throw new LwsError('LWS_ERR_H1_CLIENT_REDIRECT', `Cannot follow redirect: more than ${opts.redirects} redirects, last to ${JSON.stringify(location)}`);
     url = new URL(location, url);
     if (r.status === 303 || ((r.status === 301 || r.status === 302) && method === 'POST')) {

@@ -11,23 +11,26 @@ import type { Vhost } from '../../context/vhost.js';
 import { Wsi, type WsiOwner } from '../../context/wsi.js';
 import { LwsError } from '../../errors.js';
 import { Conn, errorTxn, h1ClientRole, h1ClientTxnRole, newTxn, pump, type ChildData, type Prepared } from './client.js';
-import { bodyPlan, buildRequestHead, resolveClientOptions } from './client-options.js';
+import { bodyPlan, buildRequestHead, resolveClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { poolAdd, poolKey, poolPick } from './client-pool.js';
 
 const prepared = new WeakMap<ClientConnectInfo, Prepared>();
 const pending = new WeakMap<ClientConnectInfo, Conn>();
 const opening = new WeakSet<ClientConnectInfo>();
 
+/** Checks the options and builds the head; kept (by `info`) only for a connection that opens. */
 function prepare(info: ClientConnectInfo): Prepared {
-  let p = prepared.get(info);
+  const p = prepared.get(info);
   if (p) return p;
   const { opts, raw } = resolveClientOptions(info);
   const plan = bodyPlan(raw);
-  p = { info, raw, opts, plan, head: buildRequestHead(info, raw, plan), method: info.method ?? 'GET' };
-  prepared.set(info, p);
-  return p;
+  return { info, raw, opts, plan, head: buildRequestHead(info, raw, plan), method: info.method ?? 'GET' };
 }
 
+/** The resolved options as a pool key part, without JSON.stringify of the whole object per request. */
+function optionsKey(o: ResolvedClientOptions): string {
+  return `${o.pipeline}|${o.redirects}|${o.maxConnectionsPerHost}|${o.maxQueue}|${o.headersTimeoutSecs}|${o.idleTimeoutSecs}|${o.keepAliveIdleSecs}|${o.bodyPieceBytes}|${JSON.stringify(o.limits)}`;
+}
 
 /** Starts the role on a connected network wsi (registered as the 'http' client kind). */
 export function startH1Client(wsi: Wsi, info: ClientConnectInfo): void {
@@ -50,9 +53,12 @@ export function startH1Client(wsi: Wsi, info: ClientConnectInfo): void {
 export function joinH1Client(owner: WsiOwner, vhost: Vhost, protocol: Protocol, info: ClientConnectInfo): Wsi | undefined {
   if (opening.has(info)) return undefined; // the connect made just below
   const prep = prepare(info);
-  if (!prep.opts.pipeline) return undefined;
+  if (!prep.opts.pipeline) {
+    prepared.set(info, prep); // startH1Client runs once the socket is connected
+    return undefined;
+  }
   // one parser and one set of timers per connection: only requests asking for the same share it
-  const key = `${poolKey(vhost, info)}|${JSON.stringify(prep.opts)}`;
+  const key = `${poolKey(vhost, info)}|${optionsKey(prep.opts)}`;
   const conn = poolPick<Conn>(owner, key, prep.opts.maxConnectionsPerHost);
   if (!conn) {
     const own: ClientConnectInfo = { ...info, bindProtocol: protocol };

@@ -4,7 +4,7 @@
  * written by the protocol's clientHttpWriteable, framed by Content-Length
  * (checked: no more, no less) or chunked (RFC 9112 §7.1).
  */
-import { log } from '../../context/log.js';
+import { log, logEnabled, LogLevel } from '../../context/log.js';
 import { LwsError } from '../../errors.js';
 import { fail, pump, type Conn, type Txn } from './client.js';
 import { encodeChunk, LAST_CHUNK } from './serializer.js';
@@ -18,7 +18,7 @@ export function sendHead(conn: Conn, t: Txn): void {
   const tr = conn.net.transport;
   conn.parser.expectResponse(t.method);
   t.headSent = true;
-  log.client(`wsi ${t.wsi.id}: ${t.method} request sent on wsi ${conn.net.id}`);
+  if (logEnabled(LogLevel.CLIENT)) log.client(`wsi ${t.wsi.id}: ${t.method} request sent on wsi ${conn.net.id}`);
   const plan = t.plan;
   if (plan.kind === 'none' || (plan.kind === 'buffer' && plan.data.length === 0)) {
     tr.write(t.head);

@@ -57,6 +57,9 @@ export class Conn {
   readonly txns: Txn[] = [];
   readonly timer: Sul;
   timerWhat: TimerWhat | undefined;
+  /** When the current timeout is due, and when the pending timer run comes (performance.now() ms). */
+  deadline = 0;
+  timerAt = 0;
   receiving: Txn | undefined;
   /** The network wsi's own request. */
   own: Txn | undefined;
@@ -197,17 +200,28 @@ function followRedirect(conn: Conn, t: Txn, r: RedirectRequest): void {
   pump(conn);
 }
 
+/*
+ * One timer per connection, re-armed lazily: a new deadline later than the
+ * pending run only moves `deadline`, and a run that comes early re-arms for
+ * the rest. Keep-alive traffic then touches Node's timer list about once per
+ * timeout instead of three times per request.
+ */
+function setDeadline(conn: Conn, what: TimerWhat, secs: number): void {
+  const at = performance.now() + secs * 1000;
+  conn.timerWhat = what;
+  conn.deadline = at;
+  if (conn.timer.pending && conn.timerAt <= at) return;
+  conn.timerAt = at;
+  conn.timer.schedule(secs * 1000);
+}
+
 function armTimer(conn: Conn): void {
   if (conn.closing) return;
   const o = conn.opts;
-  const set = (what: TimerWhat, secs: number): void => {
-    if (what === 'headers' && conn.timerWhat === what && conn.timer.pending) return;
-    conn.timerWhat = what;
-    conn.timer.schedule(secs * 1000);
-  };
-  if (conn.receiving) set('idle', o.idleTimeoutSecs);
-  else if (conn.txns[0]?.sent) set('headers', o.headersTimeoutSecs);
-  else if (conn.txns.length === 0) set('keepalive', o.keepAliveIdleSecs);
+  if (conn.receiving) setDeadline(conn, 'idle', o.idleTimeoutSecs);
+  else if (conn.txns[0]?.sent) {
+    if (conn.timerWhat !== 'headers' || !conn.timer.pending) setDeadline(conn, 'headers', o.headersTimeoutSecs);
+  } else if (conn.txns.length === 0) setDeadline(conn, 'keepalive', o.keepAliveIdleSecs);
   else {
     conn.timer.cancel();
     conn.timerWhat = undefined;
@@ -215,6 +229,11 @@ function armTimer(conn: Conn): void {
 }
 
 function onTimer(conn: Conn): void {
+  const left = conn.deadline - performance.now();
+  if (left > 1) {
+    conn.timerAt = conn.deadline;
+    return conn.timer.schedule(left);
+  }
   const o = conn.opts;
   if (conn.timerWhat === 'headers') {
     fail(conn, new LwsError('LWS_ERR_H1_CLIENT_HEADERS_TIMEOUT', `Cannot receive response: no response head within ${o.headersTimeoutSecs} s`, { status: 504 }));
@@ -253,8 +272,7 @@ function closeConn(conn: Conn, err: LwsError): void {
   poolRemove(conn.net.owner, conn);
   for (const t of conn.txns.splice(0)) errorTxn(conn, t, err);
   conn.net.transport.end();
-  conn.timerWhat = 'linger'; // a peer that never closes its side is cut after a second
-  conn.timer.schedule(1000);
+  setDeadline(conn, 'linger', 1); // a peer that never closes its side is cut after a second
 }
 
 /** The network wsi's role. */
