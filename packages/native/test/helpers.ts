@@ -1,6 +1,7 @@
 /*
  * Shared by the @lws/native tests: both backends whatever the environment,
- * the native half skipped with its reason (or failed under LWS_REQUIRE_NATIVE=1),
+ * without a built addon the native half checks the loader's fallback instead
+ * (or fails under LWS_REQUIRE_NATIVE=1),
  * hex fixtures, every-split feeding and a seeded PRNG.
  */
 import { expect, it } from 'vitest';
@@ -15,8 +16,10 @@ export const backends: [string, Backend | undefined][] = [
 ];
 
 /**
- * Call first in a describe.each body. Returns the backend, or registers why
- * there is none (a skip, or a failure under LWS_REQUIRE_NATIVE=1) and returns undefined.
+ * Call first in a describe.each body. Returns the backend, or registers a
+ * test of what happens without it (the loader reports why and the public
+ * API runs the TypeScript backend; under LWS_REQUIRE_NATIVE=1, a failure)
+ * and returns undefined.
  */
 export function useBackend(impl: Backend | undefined): Backend | undefined {
   if (impl) return impl;
@@ -25,7 +28,12 @@ export function useBackend(impl: Backend | undefined): Backend | undefined {
       throw new Error(`native addon did not load: ${nativeLoad.error}`);
     });
   } else {
-    it.skip(`native addon not loaded (${nativeLoad.error}): run node scripts/build-native.mjs`, () => {});
+    it(`falls back to TypeScript and says why when the addon is not built (${nativeLoad.error})`, async () => {
+      expect(nativeLoad.error).toMatch(/\S/);
+      const api = await import('../src/index.js');
+      expect(api.backend).toBe('js');
+      expect(api.nativeInfo()).toMatch(/^native: not loaded \(.+\)$/);
+    });
   }
   return undefined;
 }
