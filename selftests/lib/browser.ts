@@ -3,7 +3,7 @@
  * page wrapper that records console errors, page errors and CSP violations
  * so browser selftests can assert there were none.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.LWS_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -32,9 +32,13 @@ export interface WatchedPage {
   cspViolations(): Promise<string[]>;
 }
 
-/** Open a page that records every error and CSP violation from its first byte. */
-export async function watchedPage(browser: Browser): Promise<WatchedPage> {
-  const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
+/**
+ * Open a page that records every error and CSP violation from its first byte,
+ * in a new context made with `options` (e.g. httpCredentials for basic auth);
+ * HTTPS errors are always ignored.
+ */
+export async function watchedPage(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedPage> {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, ...options });
   const page = await ctx.newPage();
   const consoleErrors: string[] = [];
   const pageErrors: string[] = [];

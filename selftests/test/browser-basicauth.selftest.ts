@@ -7,8 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium, type WatchedPage } from '../lib/browser.js';
-import { watchedPageWith } from '../lib/browser-auth.js';
+import { CHROMIUM_PATH, launchChromium, watchedPage, type WatchedPage } from '../lib/browser.js';
 import { startServerExample, type StartedServer } from '../lib/examples.js';
 import { stopAll } from '../lib/processes.js';
 
@@ -38,7 +37,7 @@ describe('minimal-http-server-basicauth in Chromium', () => {
     ['a wrong password', { httpCredentials: { username: 'user', password: 'not-the-password' } }],
     ['an unknown user', { httpCredentials: { username: 'mallory', password: 'password' } }],
   ])('does not show the secret page with %s: 401 and the challenge', async (_what, options) => {
-    const w = await watchedPageWith(browser, options);
+    const w = await watchedPage(browser, options);
     try {
       const res = await w.page.goto(`${server.url}/secret/`);
       expect(res?.status()).toBe(401);
@@ -51,7 +50,7 @@ describe('minimal-http-server-basicauth in Chromium', () => {
   });
 
   it('does not show the secret page without credentials: the challenge is not answered', async () => {
-    const w = await watchedPageWith(browser, {});
+    const w = await watchedPage(browser, {});
     try {
       // headless Chromium has no one to ask: Playwright cancels the login prompt
       await expect(w.page.goto(`${server.url}/secret/`)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
@@ -66,7 +65,7 @@ describe('minimal-http-server-basicauth in Chromium', () => {
   });
 
   it('renders the secret page with the right credentials, script run, cleanly', async () => {
-    const w = await watchedPageWith(browser, { httpCredentials: { username: 'user', password: 'password' } });
+    const w = await watchedPage(browser, { httpCredentials: { username: 'user', password: 'password' } });
     try {
       const res = await w.page.goto(`${server.url}/secret/`);
       expect(res?.status()).toBe(200);
@@ -83,7 +82,7 @@ describe('minimal-http-server-basicauth in Chromium', () => {
   });
 
   it('keeps the public page public: / renders without credentials, cleanly', async () => {
-    const w = await watchedPageWith(browser, {});
+    const w = await watchedPage(browser, {});
     try {
       const res = await w.page.goto(`${server.url}/`);
       expect(res?.status()).toBe(200);
