@@ -32,12 +32,40 @@ export interface Backend {
 export const js: Backend = { mask: jsMask.mask, unmask: jsMask.unmask, utf8Update: jsUtf8.utf8Update };
 
 /** Must equal kAbi in src/native/addon.cc. */
-export const NATIVE_ABI = 1;
+export const NATIVE_ABI = 2;
 
 /** Where the addon is built, relative to the package root (src/ or dist/ is one level down). */
 export const NATIVE_PATH = fileURLToPath(new URL('../build/Release/lws_native.node', import.meta.url));
 
-export type NativeLoad = { native: Backend; error?: undefined } | { native?: undefined; error: string };
+/** The addon's persistent raw DEFLATE stream (src/native/zlib.cc); arguments are trusted. */
+export interface NativeRawDeflate {
+  /** Everything zlib produced for `data` with `flush` (0, 2, 3 or 4; node:zlib's constants). */
+  deflate(data: Uint8Array, flush: number): Buffer;
+  /** Forgets the history; `release` also frees the z_stream (allocated again on next use). */
+  reset(release: boolean): void;
+  /** Frees the z_stream now; later calls throw. Idempotent. */
+  close(): void;
+}
+
+/** The addon's persistent raw inflate stream (src/native/zlib.cc); arguments are trusted. */
+export interface NativeRawInflate {
+  /** The output, or -1 when it would exceed maxOutput bytes, or zlib's message for corrupt data. */
+  inflate(input: Uint8Array | readonly Uint8Array[], maxOutput: number): Buffer | -1 | string;
+  reset(release: boolean): void;
+  close(): void;
+}
+
+/** The addon's zlib stream classes. */
+export interface NativeZlib {
+  RawDeflate: new (level: number, memLevel: number, windowBits: number) => NativeRawDeflate;
+  RawInflate: new (windowBits: number) => NativeRawInflate;
+  /** zlibVersion() of the zlib the addon resolved (Node's own). */
+  version: string;
+}
+
+export type NativeLoad =
+  | { native: Backend; zlib: NativeZlib; error?: undefined }
+  | { native?: undefined; zlib?: undefined; error: string };
 
 let loaded: NativeLoad | undefined;
 
@@ -53,6 +81,9 @@ interface Addon {
   mask(source: Uint8Array, output: Uint8Array, offset: number, length: number, keyWord: number): void;
   unmask(buffer: Uint8Array, keyWord: number): void;
   utf8Update(chunk: Uint8Array, state: number): number;
+  RawDeflate: NativeZlib['RawDeflate'];
+  RawInflate: NativeZlib['RawInflate'];
+  zlibVersion: string;
 }
 
 /**
@@ -83,9 +114,16 @@ function tryLoad(): NativeLoad {
     const abi = String(addon.abi);
     return { error: `${NATIVE_PATH} has ABI ${abi}, expected ${NATIVE_ABI}: rebuild it with \`pnpm build:native\`` };
   }
-  const { mask, unmask, utf8Update } = addon;
-  if (typeof mask !== 'function' || typeof unmask !== 'function' || typeof utf8Update !== 'function') {
-    return { error: `${NATIVE_PATH} lacks mask, unmask or utf8Update: rebuild it with \`pnpm build:native\`` };
+  const { mask, unmask, utf8Update, RawDeflate, RawInflate, zlibVersion } = addon;
+  if (
+    typeof mask !== 'function' ||
+    typeof unmask !== 'function' ||
+    typeof utf8Update !== 'function' ||
+    typeof RawDeflate !== 'function' ||
+    typeof RawInflate !== 'function' ||
+    typeof zlibVersion !== 'string'
+  ) {
+    return { error: `${NATIVE_PATH} lacks mask, unmask, utf8Update or the zlib streams: rebuild it with \`pnpm build:native\`` };
   }
   return {
     native: {
@@ -94,5 +132,6 @@ function tryLoad(): NativeLoad {
       unmask: (buffer, maskKey, phase) => unmask(buffer, keyWord(maskKey, phase)),
       utf8Update,
     },
+    zlib: { RawDeflate, RawInflate, version: zlibVersion },
   };
 }

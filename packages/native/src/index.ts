@@ -4,9 +4,14 @@
  * build/Release/lws_native.node loads and in TypeScript otherwise, with the
  * same results. This file picks the backend, checks arguments and routes each
  * call by size to whichever path bench/native.ts measured fastest.
+ *
+ * With the addon it also offers persistent synchronous raw DEFLATE streams
+ * (createRawDeflate, createRawInflate), which node:zlib lacks: its streams
+ * are asynchronous and its *Sync functions start afresh every call. Without
+ * the addon those return null and the caller keeps its own node:zlib path.
  */
 import { isUtf8 } from 'node:buffer';
-import { js, loadNative, type Backend } from './backends.js';
+import { js, loadNative, type Backend, type NativeRawDeflate, type NativeRawInflate, type NativeZlib } from './backends.js';
 import { isValidUtf8 as jsIsValidUtf8, Utf8State } from './js/utf8.js';
 import { utf8UpdateBulk } from './utf8-bulk.js';
 
@@ -25,6 +30,7 @@ function select(): { impl: Backend; backend: NativeBackend; reason?: string } {
 
 const selected = select();
 const impl = selected.impl;
+const zlib: NativeZlib | undefined = selected.backend === 'native' ? loadNative().zlib : undefined;
 
 /**
  * Which implementation is in use: `'native'` when the addon loaded, else `'js'`.
@@ -257,5 +263,214 @@ function checkIndex(action: string, name: string, value: unknown): asserts value
   }
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`Cannot ${action}: ${name} must be a non-negative integer, received ${value}`);
+  }
+}
+
+// ---- persistent raw DEFLATE streams (src/native/zlib.cc) -------------------
+
+/** zlib's flush values that RawDeflate.deflate accepts (the same numbers as node:zlib's constants). */
+export const ZlibFlush = { None: 0, Sync: 2, Full: 3, Finish: 4 } as const;
+
+/** Settings of a raw DEFLATE stream (zlib's deflateInit2 with negative windowBits). */
+export interface RawDeflateOptions {
+  /** -1 (zlib's default, 6) to 9. Default -1. */
+  level?: number;
+  /** 1 to 9: memory for the match finder, 2^(memLevel + 9) bytes. Default 8. */
+  memLevel?: number;
+  /** 9 to 15: the LZ77 window is 2^windowBits bytes. Default 15. */
+  windowBits?: number;
+}
+
+/** Settings of a raw inflate stream. */
+export interface RawInflateOptions {
+  /** 8 to 15: the largest window the peer may use, 2^windowBits bytes. Default 15. */
+  windowBits?: number;
+}
+
+/**
+ * A persistent raw DEFLATE stream (RFC 1951): each deflate() continues the
+ * previous one's LZ77 window until reset(). Runs synchronously. The z_stream
+ * (~256 KiB at windowBits 15, memLevel 8) is allocated on first use and freed
+ * by close() or reset(true); the GC frees it otherwise, later.
+ */
+export interface RawDeflate {
+  /**
+   * Compresses `data` and returns everything zlib produced, as a new Buffer.
+   * With ZlibFlush.Sync (the default) the output ends on a byte boundary with
+   * the empty stored block 00 00 ff ff, unless nothing was pending.
+   */
+  deflate(data: Uint8Array, flush?: number): Buffer;
+  /** Forgets the window (the next deflate starts a new stream); `release` also frees the z_stream until next use. */
+  reset(release?: boolean): void;
+  /** Frees the z_stream now; later deflate or reset calls throw. Idempotent. */
+  close(): void;
+  readonly closed: boolean;
+}
+
+/**
+ * A persistent raw inflate stream: each inflate() continues the previous
+ * one's window until reset(). Runs synchronously; same memory rules as
+ * RawDeflate (~40 KiB at windowBits 15).
+ */
+export interface RawInflate {
+  /**
+   * Inflates `input` (one buffer, or pieces taken in order without copying
+   * them together) and returns all output as a new Buffer. Stops as soon as
+   * the output would exceed `maxOutput` bytes (an InflateFailure 'too-big'),
+   * or at corrupt data (an InflateFailure 'corrupt' with zlib's message);
+   * after a failure the stream is reset. Input after a final block (BFINAL)
+   * is ignored, and the stream then continues as a new one whose window
+   * still holds what came before.
+   */
+  inflate(input: Uint8Array | readonly Uint8Array[], maxOutput: number): Buffer | InflateFailure;
+  /** Forgets the window; `release` also frees the z_stream until next use. */
+  reset(release?: boolean): void;
+  /** Frees the z_stream now; later inflate or reset calls throw. Idempotent. */
+  close(): void;
+  readonly closed: boolean;
+}
+
+/** Why RawInflate.inflate gave no output. */
+export class InflateFailure {
+  /** 'too-big': the output would exceed maxOutput; 'corrupt': not valid DEFLATE data. */
+  readonly reason: 'too-big' | 'corrupt';
+  /** For 'corrupt', zlib's own words (e.g. "invalid distance too far back"). */
+  readonly message: string;
+
+  constructor(reason: 'too-big' | 'corrupt', message: string) {
+    this.reason = reason;
+    this.message = message;
+  }
+}
+
+/** zlibVersion() of the zlib the streams run (Node's own), or undefined without the addon. */
+export const nativeZlibVersion: string | undefined = zlib?.version;
+
+/**
+ * A persistent synchronous raw DEFLATE stream from the addon, or null when
+ * the addon is not in use (LWS_NO_NATIVE=1 or not built): then use
+ * node:zlib. Throws RangeError for options out of range.
+ *
+ * @example
+ * ```ts
+ * import { createRawDeflate } from '@lws/native';
+ * const d = createRawDeflate({ windowBits: 15 });
+ * if (d) {
+ *   d.deflate(Buffer.from('Hello')); // f2 48 cd c9 c9 07 00 00 00 ff ff
+ *   d.deflate(Buffer.from('Hello')); // f2 00 11 00 00 00 00 ff ff: refers back
+ *   d.close();
+ * }
+ * ```
+ */
+export function createRawDeflate(options: RawDeflateOptions = {}): RawDeflate | null {
+  const level = options.level ?? -1;
+  const memLevel = options.memLevel ?? 8;
+  const windowBits = options.windowBits ?? 15;
+  checkOption('RawDeflate', 'level', level, -1, 9);
+  checkOption('RawDeflate', 'memLevel', memLevel, 1, 9);
+  checkOption('RawDeflate', 'windowBits', windowBits, 9, 15);
+  return zlib ? new DeflateStream(new zlib.RawDeflate(level, memLevel, windowBits)) : null;
+}
+
+/**
+ * A persistent synchronous raw inflate stream from the addon, or null when
+ * the addon is not in use. Throws RangeError for options out of range.
+ *
+ * @example
+ * ```ts
+ * import { createRawInflate, InflateFailure } from '@lws/native';
+ * const tail = Uint8Array.of(0, 0, 0xff, 0xff);
+ * const out = createRawInflate()?.inflate([framePayload, tail], 1 << 20);
+ * if (out instanceof InflateFailure) wsi.close(out.reason === 'too-big' ? 1009 : 1007);
+ * ```
+ */
+export function createRawInflate(options: RawInflateOptions = {}): RawInflate | null {
+  const windowBits = options.windowBits ?? 15;
+  checkOption('RawInflate', 'windowBits', windowBits, 8, 15);
+  return zlib ? new InflateStream(new zlib.RawInflate(windowBits)) : null;
+}
+
+function checkOption(what: string, name: string, value: unknown, min: number, max: number): void {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    const got = typeof value === 'number' ? String(value) : received(value);
+    throw new RangeError(`Cannot create ${what}: ${name} must be an integer from ${min} to ${max}, received ${got}`);
+  }
+}
+
+function checkOpen(closed: boolean, action: string, what: string): void {
+  if (closed) throw new Error(`Cannot ${action}: the ${what} was closed`);
+}
+
+class DeflateStream implements RawDeflate {
+  readonly #z: NativeRawDeflate;
+  #closed = false;
+
+  constructor(z: NativeRawDeflate) {
+    this.#z = z;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  deflate(data: Uint8Array, flush: number = ZlibFlush.Sync): Buffer {
+    checkOpen(this.#closed, 'deflate', 'RawDeflate');
+    checkBytes('deflate', 'data', data);
+    if (flush !== ZlibFlush.Sync && flush !== ZlibFlush.None && flush !== ZlibFlush.Full && flush !== ZlibFlush.Finish) {
+      throw new RangeError(`Cannot deflate: flush must be 0, 2, 3 or 4 (ZlibFlush), received ${received(flush)}`);
+    }
+    return this.#z.deflate(data, flush);
+  }
+
+  reset(release = false): void {
+    checkOpen(this.#closed, 'reset', 'RawDeflate');
+    this.#z.reset(release === true);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#z.close();
+  }
+}
+
+class InflateStream implements RawInflate {
+  readonly #z: NativeRawInflate;
+  #closed = false;
+
+  constructor(z: NativeRawInflate) {
+    this.#z = z;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  inflate(input: Uint8Array | readonly Uint8Array[], maxOutput: number): Buffer | InflateFailure {
+    checkOpen(this.#closed, 'inflate', 'RawInflate');
+    if (!(input instanceof Uint8Array)) {
+      if (!Array.isArray(input)) {
+        throw new TypeError(`Cannot inflate: input must be a Uint8Array or an array of them, received ${received(input)}`);
+      }
+      for (let i = 0; i < input.length; i++) checkBytes('inflate', `input[${i}]`, input[i]);
+    }
+    if (!isIndex(maxOutput)) {
+      throw new RangeError(`Cannot inflate: maxOutput must be a non-negative integer, received ${received(maxOutput)}`);
+    }
+    const r = this.#z.inflate(input, maxOutput);
+    if (typeof r === 'object') return r;
+    this.#z.reset(false);
+    return r === -1
+      ? new InflateFailure('too-big', `output exceeds ${maxOutput} bytes`)
+      : new InflateFailure('corrupt', r);
+  }
+
+  reset(release = false): void {
+    checkOpen(this.#closed, 'reset', 'RawInflate');
+    this.#z.reset(release === true);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#z.close();
   }
 }

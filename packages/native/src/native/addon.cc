@@ -2,16 +2,20 @@
 // in mask.cc and utf8.cc. Nothing here allocates, keeps a pointer past the
 // call or calls back into JS. src/index.ts checks every argument first; the
 // checks below only stop a caller that bypassed it from touching wild memory.
+// The stateful zlib streams (RawDeflate, RawInflate) register themselves from
+// zlib.cc.
 #include <napi.h>
 
 #include "mask.h"
 #include "utf8.h"
+#include "zlib_streams.h"
 
 namespace {
 
-// Bumped whenever a signature or the UTF-8 state numbering changes; the
-// loader (src/backends.ts NATIVE_ABI) refuses a stale binary.
-constexpr uint32_t kAbi = 1;
+// Bumped whenever a signature or the UTF-8 state numbering changes, or
+// exports are added (2: RawDeflate, RawInflate, zlibVersion); the loader
+// (src/backends.ts NATIVE_ABI) refuses a stale binary.
+constexpr uint32_t kAbi = 2;
 
 // The hot functions use the C API directly: node-addon-api's Napi::Uint8Array
 // asks napi_get_typedarray_info twice per argument, which made a 16-byte
@@ -102,6 +106,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn) != napi_ok) return exports;
     exports.Set(f.name, Napi::Value(env, fn));
   }
+  lws::RegisterZlib(env, exports);
   return exports;
 }
 
