@@ -16,6 +16,7 @@ export type { RoleOps, WriteKind, WriteOptions } from './roles/role.js';
 export { cmdline } from './misc/cmdline.js';
 export { SECURITY_HEADERS, DEFAULT_CSP, mergeHeaders, validateHeader } from './http/security-headers.js';
 export { lookupMimetype, DEFAULT_MIMETYPES } from './http/mimetypes.js';
+export { FileCache, type FileCacheOptions, type FileInfo } from './http/file-cache.js';
 export { LwsRing, type LwsRingReader, type LwsRingOptions, type LwsRingPolicy, type LwsRingReaderOptions } from './misc/ring.js';
 export { createMemoryPipe } from './net/memory-pipe.js';
 export type { WsVhostOptions, WsProtocolOptions, WsDeflateOptions } from './roles/ws/options.js';

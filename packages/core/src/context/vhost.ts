@@ -3,6 +3,7 @@
  * protocols with their per-vhost data, its mounts and extra headers.
  * Several vhosts may share one port; the h1 role picks by Host, TLS by SNI.
  */
+import type { FileCacheOptions } from '../http/file-cache.js';
 import { readFileSync } from 'node:fs';
 import { LwsError } from '../errors.js';
 import { checkMounts, type Mount } from '../http/mount.js';
@@ -64,6 +65,12 @@ export interface VhostOptions {
   http?: HttpLimits;
   /** Error pages by status, paths within the vhost's file mounts, e.g. `{ 404: '/404.html' }`. */
   errorPages?: Record<number, string>;
+  /**
+   * File mounts' cache of path resolutions and small files' bytes (bounded,
+   * revalidated by a stat per request; see http/file-cache.ts), or `false`
+   * for none. Default on: 8 MiB, files up to 64 KiB, 1024 paths, 1 s.
+   */
+  fileCache?: FileCacheOptions | false;
   /** WebSocket limits, timeouts, permessage-deflate and allowed origins for this vhost. */
   ws?: WsVhostOptions;
 }

@@ -36,18 +36,25 @@ abstract class FileBodyBase implements HttpProducer {
 
   abstract writeable(): void;
 
-  /** Read up to FILE_CHUNK bytes at `pos`; undefined (and the wsi destroyed) on failure or a shrunk file. */
-  protected async read(pos: number, end: number): Promise<Buffer | undefined> {
+  /**
+   * Up to FILE_CHUNK bytes at `pos`, into `into` when given (a buffer the
+   * caller may reuse); undefined (and the wsi destroyed) on failure or a
+   * shrunk file.
+   */
+  protected read(pos: number, end: number, into?: Buffer): Buffer | undefined {
     const want = Math.min(FILE_CHUNK, end - pos);
-    const buf = Buffer.allocUnsafe(want);
     try {
-      const { bytesRead } = await this.fh.read(buf, 0, want, pos);
-      if (this.done || this.wsi.closed) return undefined;
-      if (bytesRead > 0) return buf.subarray(0, bytesRead);
+      const sliced = this.fh.slice?.(pos, pos + want);
+      if (sliced) {
+        if (sliced.length > 0) return sliced;
+      } else {
+        const buf = into && into.length >= want ? into : Buffer.allocUnsafe(want);
+        const n = this.fh.read(buf, 0, want, pos);
+        if (n > 0) return buf.subarray(0, n);
+      }
       // the file shrank under us: we promised a length we cannot deliver
       log.warn(`wsi ${this.wsi.id}: file ended early at ${pos} of ${end}`);
     } catch (err) {
-      if (this.done || this.wsi.closed) return undefined;
       log.err(`wsi ${this.wsi.id}: read failed: ${String(err)}`);
     }
     this.abort();
@@ -58,7 +65,11 @@ abstract class FileBodyBase implements HttpProducer {
   protected finish(): void {
     this.done = true;
     if (this.wsi.httpProducer === this) this.wsi.httpProducer = undefined;
-    void this.fh.close().catch(() => {});
+    try {
+      this.fh.close();
+    } catch {
+      // nothing to do: the fd is gone either way
+    }
   }
 
   abort(): void {
@@ -78,6 +89,8 @@ abstract class FileBodyBase implements HttpProducer {
 export class SegmentProducer extends FileBodyBase {
   #segs: BodySegment[];
   #pos: number;
+  /** A FILE_CHUNK buffer free for the next read. */
+  #spare: Buffer | undefined;
 
   constructor(wsi: Wsi, fh: FileReader, segments: BodySegment[]) {
     super(wsi, fh);
@@ -87,17 +100,19 @@ export class SegmentProducer extends FileBodyBase {
   }
 
   writeable(): void {
-    if (this.busy || this.done) return;
+    if (this.done) return;
     const seg = this.#segs[0];
     if (!seg) return;
     if (seg.kind === 'bytes') return this.#emit(seg.data, true);
-    this.busy = true;
-    void this.read(this.#pos, seg.end).then((buf) => {
-      this.busy = false;
-      if (!buf) return;
-      this.#pos += buf.length;
-      this.#emit(buf, this.#pos >= seg.end);
-    });
+    const buf = this.read(this.#pos, seg.end, this.#spare);
+    if (!buf) return;
+    this.#pos += buf.length;
+    this.#emit(buf, this.#pos >= seg.end);
+    // a transport with nothing buffered after the write holds no reference to
+    // the chunk (socket: written to the kernel; memory pipe: copied), so the
+    // next read may reuse it: a large file then costs no allocation per piece
+    const whole = buf.byteOffset === 0 && buf.buffer.byteLength === FILE_CHUNK;
+    this.#spare = whole && !this.fh.slice && this.wsi.transport.bufferedAmount === 0 ? Buffer.from(buf.buffer, 0, FILE_CHUNK) : undefined;
   }
 
   #emit(data: Buffer, segmentDone: boolean): void {
@@ -170,13 +185,12 @@ export class CompressedProducer extends FileBodyBase {
       this.#z.end(); // 'end' asks for the last writeable
       return;
     }
-    void this.read(this.#pos, this.#size).then((buf) => {
-      if (!buf) return;
-      this.#pos += buf.length;
-      this.#z.write(buf, () => {
-        this.busy = false;
-        this.wsi.callbackOnWritable();
-      });
+    const buf = this.read(this.#pos, this.#size);
+    if (!buf) return;
+    this.#pos += buf.length;
+    this.#z.write(buf, () => {
+      this.busy = false;
+      this.wsi.callbackOnWritable();
     });
   }
 

@@ -6,8 +6,8 @@
  * writeable-driven via static-file-body.ts. Error responses use the vhost's
  * error pages.
  */
-import { openFileReader, type FileReader } from './file-reader.js';
-import type { Stats } from 'node:fs';
+import { memoryFileReader, openFileReader, type FileReader } from './file-reader.js';
+import { FileCache, fileInfoFromStats, type FileInfo } from './file-cache.js';
 import type { Wsi } from '../context/wsi.js';
 import { log } from '../context/log.js';
 import { chooseEncoding, createCompressor, shouldCompress, type ContentCoding } from './compression.js';
@@ -22,11 +22,14 @@ import { CompressedProducer, SegmentProducer, type BodySegment, type HttpProduce
 import { STATUS_TEXT } from '../roles/h1/serializer.js';
 
 export { FILE_CHUNK, type HttpProducer } from './static-file-body.js';
+import { FILE_CHUNK } from './static-file-body.js';
 
-function fileHeaders(mount: FileMount, etag: string, stats: Stats): [string, string][] {
+const EMPTY = Buffer.alloc(0);
+
+function fileHeaders(mount: FileMount, etag: string, file: FileInfo): [string, string][] {
   const h: [string, string][] = [
     ['etag', etag],
-    ['last-modified', formatHttpDate(stats.mtime)],
+    ['last-modified', formatHttpDate(file.mtime)],
     ['accept-ranges', 'bytes'],
   ];
   if (mount.cacheMaxAge !== undefined) h.push(['cache-control', `max-age=${mount.cacheMaxAge}`]);
@@ -73,30 +76,31 @@ function planBody(wsi: Wsi, mount: FileMount, req: HttpRequest, contentType: str
 }
 
 /** Send a file (or its headers only, for HEAD) with `status`. */
-async function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, realPath: string, stats: Stats, status: number, extra: HeaderList = []): Promise<void> {
-  const contentType = lookupMimetype(realPath, mount.extraMimetypes);
+function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, file: FileInfo, status: number, extra: HeaderList = []): void {
+  const contentType = lookupMimetype(file.realPath, mount.extraMimetypes);
   if (status !== 200) {
     // an error page is not the resource asked for: no validators, no ranges; the status's own headers (challenge...) stay
     const headers: HeaderList = [['cache-control', 'no-store'], ...(mount.headers ?? []), ...extra];
-    return openAndSend(wsi, req, realPath, { status, contentType, contentLength: stats.size, headers }, [{ kind: 'file', start: 0, end: stats.size }]);
+    return openAndSend(wsi, req, file, { status, contentType, contentLength: file.size, headers }, [{ kind: 'file', start: 0, end: file.size }]);
   }
-  const plan = planBody(wsi, mount, req, contentType, stats.size);
+  const plan = planBody(wsi, mount, req, contentType, file.size);
   if (plan.kind === 'refuse') {
     log.info(`wsi ${wsi.id}: cannot serve ${req.path}: accept-encoding is ${JSON.stringify(acceptEncoding(req))}, answering ${plan.status}`);
-    return sendError(wsi, req, plan.status, plan.headers);
+    return void sendError(wsi, req, plan.status, plan.headers);
   }
-  const baseTag = generateEtag(stats);
+  const baseTag = generateEtag(file);
   // each coding is its own representation, with its own strong validator
   const etag = plan.coding === 'identity' ? baseTag : `${baseTag.slice(0, -1)}-${plan.coding}"`;
-  const headers: [string, string][] = [...fileHeaders(mount, etag, stats), ...(mount.headers ?? []).map((h): [string, string] => [h[0], h[1]])];
+  const headers: [string, string][] = fileHeaders(mount, etag, file);
+  if (mount.headers) for (const h of mount.headers) headers.push([h[0], h[1]]);
   if (plan.varies) headers.push(['vary', 'accept-encoding']);
-  const cond = evaluateConditionals(req.headers, { etag, lastModified: stats.mtimeMs, method: req.method });
+  const cond = evaluateConditionals(req.headers, { etag, lastModified: file.mtimeMs, method: req.method });
   if (cond.kind === 'not-modified') return emptyBody(wsi, 304, headers);
   if (cond.kind === 'precondition-failed') return void sendError(wsi, req, 412);
   const rangeHeader = req.header('range');
   // a client refusing identity gets the whole coded body: ranges would index identity bytes
-  if (rangeHeader !== undefined && plan.identityOk && ifRangeMatches(req.header('if-range'), { etag: baseTag, lastModified: stats.mtimeMs })) {
-    const r = parseRange(rangeHeader, stats.size);
+  if (rangeHeader !== undefined && plan.identityOk && ifRangeMatches(req.header('if-range'), { etag: baseTag, lastModified: file.mtimeMs })) {
+    const r = parseRange(rangeHeader, file.size);
     if (r.kind === 'unsatisfiable') {
       log.info(`wsi ${wsi.id}: ${r.error.message}`);
       return void sendError(wsi, req, 416, [['content-range', r.contentRange]]);
@@ -104,48 +108,59 @@ async function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, realPath: 
     if (r.kind === 'ranges') {
       // the parts are identity bytes: they carry the identity validator
       const own = headers.map((h): [string, string] => (h[0] === 'etag' ? ['etag', baseTag] : h));
-      return sendRanges(wsi, req, realPath, stats, contentType, own, r.ranges);
+      return sendRanges(wsi, req, file, contentType, own, r.ranges);
     }
   }
   if (plan.coding !== 'identity') {
     headers.push(['content-encoding', plan.coding]);
     const coding = plan.coding;
-    return openAndSend(wsi, req, realPath, { status, contentType, headers }, (fh) => new CompressedProducer(wsi, fh, stats.size, createCompressor(coding, { sizeHint: stats.size })));
+    return openAndSend(wsi, req, file, { status, contentType, headers }, (fh) => new CompressedProducer(wsi, fh, file.size, createCompressor(coding, { sizeHint: file.size })));
   }
-  return openAndSend(wsi, req, realPath, { status, contentType, contentLength: stats.size, headers }, [{ kind: 'file', start: 0, end: stats.size }]);
+  return openAndSend(wsi, req, file, { status, contentType, contentLength: file.size, headers }, [{ kind: 'file', start: 0, end: file.size }]);
 }
 
 function emptyBody(wsi: Wsi, status: number, headers: HeaderList): void {
   wsi.respond({ status, headers, contentLength: 0 });
-  wsi.write(Buffer.alloc(0), 'http-final');
+  wsi.write(EMPTY, 'http-final');
 }
 
 /** 206 with one range, or multipart/byteranges for several (RFC 9110 §14.6). */
-function sendRanges(wsi: Wsi, req: HttpRequest, realPath: string, stats: Stats, contentType: string, headers: [string, string][], ranges: ByteRange[]): Promise<void> {
+function sendRanges(wsi: Wsi, req: HttpRequest, file: FileInfo, contentType: string, headers: [string, string][], ranges: ByteRange[]): void {
   const only = ranges.length === 1 ? ranges[0] : undefined;
   if (only) {
-    headers.push(['content-range', contentRange(only, stats.size)]);
-    return openAndSend(wsi, req, realPath, { status: 206, contentType, contentLength: only.end - only.start + 1, headers }, [{ kind: 'file', start: only.start, end: only.end + 1 }]);
+    headers.push(['content-range', contentRange(only, file.size)]);
+    return openAndSend(wsi, req, file, { status: 206, contentType, contentLength: only.end - only.start + 1, headers }, [{ kind: 'file', start: only.start, end: only.end + 1 }]);
   }
-  const plan = planMultipartByteranges(ranges, stats.size, contentType);
+  const plan = planMultipartByteranges(ranges, file.size, contentType);
   const segs: BodySegment[] = [];
   for (const p of plan.parts) segs.push({ kind: 'bytes', data: p.head }, { kind: 'file', start: p.range.start, end: p.range.end + 1 });
   segs.push({ kind: 'bytes', data: plan.tail });
-  return openAndSend(wsi, req, realPath, { status: 206, contentType: plan.contentType, contentLength: plan.contentLength, headers }, segs);
+  return openAndSend(wsi, req, file, { status: 206, contentType: plan.contentType, contentLength: plan.contentLength, headers }, segs);
 }
 
-/** Respond with `head`, then stream the body (nothing for HEAD or an empty body). */
-async function openAndSend(wsi: Wsi, req: HttpRequest, realPath: string, head: HttpResponseHead, body: BodySegment[] | ((fh: FileReader) => HttpProducer)): Promise<void> {
+/**
+ * Respond with `head`, then stream the body (nothing for HEAD or an empty
+ * body). A cached file that fits one piece goes out at once, with its head.
+ */
+function openAndSend(wsi: Wsi, req: HttpRequest, file: FileInfo, head: HttpResponseHead, body: BodySegment[] | ((fh: FileReader) => HttpProducer)): void {
   const empty = Array.isArray(body) && body.every((s) => s.kind === 'file' && s.end <= s.start);
   if (req.method === 'HEAD' || empty) {
     wsi.respond(head);
-    wsi.write(Buffer.alloc(0), 'http-final');
+    wsi.write(EMPTY, 'http-final');
     return;
   }
-  const fh = await openFileReader(realPath);
-  if (wsi.closed) {
-    await fh.close();
+  const only = Array.isArray(body) && body.length === 1 ? body[0] : undefined;
+  if (file.body && only?.kind === 'file' && only.end - only.start <= FILE_CHUNK) {
+    wsi.respond(head);
+    wsi.write(file.body.subarray(only.start, only.end), 'http-final');
     return;
+  }
+  let fh: FileReader;
+  try {
+    fh = file.body ? memoryFileReader(file.body) : openFileReader(file.realPath);
+  } catch (err) {
+    log.err(`wsi ${wsi.id}: cannot open ${file.realPath}: ${String(err)}`);
+    return void sendError(wsi, req, 500);
   }
   wsi.respond(head);
   wsi.httpProducer = Array.isArray(body) ? new SegmentProducer(wsi, fh, body) : body(fh);
@@ -161,6 +176,10 @@ async function openAndSend(wsi: Wsi, req: HttpRequest, realPath: string, head: H
  * ```
  */
 export async function serveFileMount(wsi: Wsi, req: HttpRequest, mount: FileMount, rest: string): Promise<void> {
+  const cache = fileCacheOf(wsi.vhost);
+  const key = cache ? cacheKey(mount, rest) : '';
+  const hit = cache?.get(key);
+  if (hit) return sendFile(wsi, req, mount, hit, 200);
   const resolved = resolveMountPath(mount.origin, rest);
   if (!resolved.ok) {
     log.info(resolved.error.message);
@@ -176,7 +195,29 @@ export async function serveFileMount(wsi: Wsi, req: HttpRequest, mount: FileMoun
     log.info(t.error.message);
     return sendError(wsi, req, t.status);
   }
-  await sendFile(wsi, req, mount, t.realPath, t.stats, 200);
+  sendFile(wsi, req, mount, cache ? cache.put(key, t.realPath, t.stats) : fileInfoFromStats(t.realPath, t.stats), 200);
+}
+
+const caches = new WeakMap<object, FileCache | null>();
+const mountIds = new WeakMap<FileMount, number>();
+let nextMountId = 0;
+
+/** The vhost's file cache (made on first use from `VhostOptions.fileCache`), or null when it is off. */
+function fileCacheOf(vhost: Wsi['vhost']): FileCache | null {
+  let c = caches.get(vhost);
+  if (c === undefined) {
+    const o = vhost.options.fileCache;
+    c = o === false ? null : new FileCache(o ?? {});
+    caches.set(vhost, c);
+  }
+  return c;
+}
+
+/** Cache key: which mount (its settings decide index and symlink rules) and the path under it. */
+function cacheKey(mount: FileMount, rest: string): string {
+  let id = mountIds.get(mount);
+  if (id === undefined) mountIds.set(mount, (id = nextMountId++));
+  return `${id}\0${rest}`;
 }
 
 /** Answer with a redirect and a tiny body. */
@@ -203,7 +244,7 @@ export async function sendError(wsi: Wsi, req: HttpRequest, status: number, extr
       const t = r.ok ? await statMountTarget(m.mount.origin, r, page, { allowSymlinksOut: m.mount.allowSymlinksOut ?? false }) : r;
       if (wsi.closed) return;
       if (t.kind === 'file' && t.stats.isFile()) {
-        await sendFile(wsi, { ...req, method: 'GET', headers: [] }, m.mount, t.realPath, t.stats, status, extra);
+        sendFile(wsi, { ...req, method: 'GET', headers: [] }, m.mount, fileInfoFromStats(t.realPath, t.stats), status, extra);
         return;
       }
     }

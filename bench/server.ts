@@ -1,0 +1,90 @@
+/*
+ * The benchmark server: one process, one mode, our library only.
+ *
+ *   tsx server.ts --mode h1 --port P --static-dir D
+ *     GET /hello           200, the 12-byte body "hello world\n" (keep-alive)
+ *     GET /static/<name>   files from D (a normal file mount: ETag, ranges, ...)
+ *   tsx server.ts --mode ws --port P
+ *     a ws echo on "/", any or no subprotocol, each message back with its opcode
+ *   tsx server.ts --mode ws-deflate --port P
+ *     the same, also accepting permessage-deflate (default settings: context
+ *     takeover, replies under 1 KiB go out uncompressed, as the ws package's)
+ *
+ * Prints "LISTENING <url>" once it serves. Logging is off (errors only) so
+ * the numbers measure the server, not the console. SIGINT/SIGTERM destroy
+ * the context and exit.
+ */
+import { resolve } from 'node:path';
+import { cmdline, createContext, defineProtocol, LogLevel, type ContextOptions, type Protocol } from '@lws/core';
+
+const mode = cmdline.str('--mode', 'h1');
+const port = cmdline.int('--port', 0);
+const iface = cmdline.str('--iface', '127.0.0.1');
+
+const HELLO = Buffer.from('hello world\n');
+
+const hello = defineProtocol({
+  name: 'bench-hello',
+  http(wsi) {
+    wsi.respond({ status: 200, contentType: 'text/plain', contentLength: HELLO.length });
+    wsi.write(HELLO, 'http-final');
+  },
+});
+
+interface EchoPss {
+  queue: { data: Buffer; binary: boolean }[];
+}
+
+/** Echo: receive queues, writeable sends one; at 16 queued the connection stops reading. */
+function echoProtocol(name: string): Protocol {
+  return defineProtocol<EchoPss>({
+    name,
+    ws: { maxMessageSize: 16 * 1024 * 1024 },
+    newPss: () => ({ queue: [] }),
+    receive(wsi, pss, data, { binary }) {
+      pss.queue.push({ data, binary });
+      if (pss.queue.length >= 16) wsi.rxFlowControl(false);
+      wsi.callbackOnWritable();
+    },
+    serverWriteable(wsi, pss) {
+      const msg = pss.queue.shift();
+      if (!msg) return;
+      wsi.write(msg.data, msg.binary ? 'binary' : 'text');
+      if (pss.queue.length > 0) wsi.callbackOnWritable();
+      else wsi.rxFlowControl(true);
+    },
+  }) as Protocol;
+}
+
+function options(): ContextOptions {
+  const base = { port, iface, logLevel: LogLevel.ERR };
+  switch (mode) {
+    case 'h1': {
+      const dir = resolve(cmdline.str('--static-dir', '.'));
+      return {
+        ...base,
+        protocols: [hello as Protocol],
+        mounts: [
+          { kind: 'callback', mountpoint: '/hello', protocol: 'bench-hello' },
+          { kind: 'file', mountpoint: '/static', origin: dir },
+        ],
+      };
+    }
+    case 'ws':
+    case 'ws-deflate':
+      // the common benchmark subprotocol names are accepted too; none is fine
+      return {
+        ...base,
+        protocols: [echoProtocol('echo'), echoProtocol('lws-minimal-server-echo'), echoProtocol('bench')],
+        ws: { permessageDeflate: mode === 'ws-deflate' },
+      };
+    default:
+      throw new Error(`bench server: unknown --mode "${mode}" (h1, ws, ws-deflate)`);
+  }
+}
+
+const context = await createContext(options());
+const scheme = mode === 'h1' ? 'http' : 'ws';
+console.log(`LISTENING ${scheme}://${iface}:${context.port}/`);
+process.once('SIGINT', () => void context.destroy().then(() => process.exit(0)));
+process.once('SIGTERM', () => void context.destroy().then(() => process.exit(0)));
