@@ -3,18 +3,20 @@
  * path (decode, dot segments, realpath and symlink checks, index lookup) and,
  * for small files, their bytes, with the validators and type computed once.
  *
- * Freshness: every request still stats the real path (one statSync, ~2 us),
- * so an edited, replaced or deleted file is seen at once (size, mtime or
- * inode changed: the bytes are read again; gone: resolved from scratch). The
- * path resolution itself (which symlinks lead where) is trusted for
- * `resolveTtlMs` and redone after that. Memory is bounded by `maxBytes` of
+ * Freshness: every request still lstats the real path (~2 us), so an
+ * edited, replaced or deleted file is seen at once (size, mtime or inode
+ * changed: the bytes are read again; gone, or now a symlink: resolved from
+ * scratch, symlink checks included). The rest of the resolution (a directory
+ * on the way swapped for a symlink) is trusted for `resolveTtlMs` and redone
+ * after that: a window of at most that long, on top of the check-then-open
+ * window any server has, for whoever can write the served tree. Memory is bounded by `maxBytes` of
  * bodies and `maxEntries` entries, least recently used out first.
  *
  * Why: a 4 KiB file served from disk costs a realpath of the mount root and
  * of the file, a stat, an open, a read and a close per request (about half of
  * the server's CPU per request in bench/h1.ts); from here it is one stat.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 
 /** File cache settings of a vhost (`VhostOptions.fileCache`). */
 export interface FileCacheOptions {
@@ -118,7 +120,9 @@ export class FileCache {
     const e = this.#map.get(key);
     if (!e) return undefined;
     if (this.#now() - e.resolvedAt > this.options.resolveTtlMs) return void this.#drop(key, e);
-    const st = statSync(e.realPath, { throwIfNoEntry: false });
+    // lstat: the real path had no symlink in it; if its last name is one now
+    // (a file swapped for a link), resolve again so the link is checked
+    const st = lstatSync(e.realPath, { throwIfNoEntry: false });
     if (!st?.isFile()) return void this.#drop(key, e);
     if (st.size !== e.size || st.mtimeMs !== e.mtimeMs || st.ino !== e.ino) {
       this.#setBody(e, undefined);
