@@ -5,11 +5,23 @@
  * count of what is pending (tests assert nothing leaks).
  */
 
-/** One schedulable callback, re-armable (lws_sul_schedule on the same sul). */
+/**
+ * One schedulable callback, re-armable (lws_sul_schedule on the same sul).
+ *
+ * Re-arming is cheap because connections do it per request (their timeouts
+ * move on every read): a later deadline than the armed timer's only updates
+ * a number, and the timer, when it fires early, arms itself again for the
+ * rest. Only a sooner deadline replaces the Node timer. A cancelled sul's
+ * timer is unref'd so it never holds the process open.
+ */
 export class Sul {
   #owner: SulScheduler;
   #cb: () => void;
   #timer: NodeJS.Timeout | undefined;
+  /** When the Node timer fires (performance.now() ms). */
+  #timerAt = 0;
+  /** When the callback is due, or undefined when nothing is pending. */
+  #due: number | undefined;
 
   constructor(owner: SulScheduler, cb: () => void) {
     this.#owner = owner;
@@ -18,28 +30,54 @@ export class Sul {
 
   /** True while a callback is pending. */
   get pending(): boolean {
-    return this.#timer !== undefined;
+    return this.#due !== undefined;
   }
 
   /** (Re)schedule to run once after `ms` milliseconds, replacing any pending run. */
   schedule(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Cannot schedule sul: delay ${ms} ms is not a finite non-negative number`);
-    this.cancel();
-    if (this.#owner.destroyed) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#owner.release(this);
-      this.#cb();
-    }, ms);
-    this.#owner.hold(this);
+    if (this.#owner.destroyed) return this.cancel();
+    const due = performance.now() + ms;
+    if (this.#due === undefined) this.#owner.hold(this);
+    this.#due = due;
+    if (this.#timer !== undefined && this.#timerAt <= due) {
+      this.#timer.ref();
+      return;
+    }
+    this.#arm(ms);
   }
 
   /** Cancel a pending run; harmless when nothing is pending. */
   cancel(): void {
-    if (this.#timer === undefined) return;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#due === undefined) return;
+    this.#due = undefined;
+    this.#timer?.unref();
     this.#owner.release(this);
+  }
+
+  /** Drop the Node timer too (context destroy). */
+  dispose(): void {
+    this.cancel();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(ms: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = performance.now() + ms;
+    this.#timer = setTimeout(() => this.#fire(), ms);
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const due = this.#due;
+    if (due === undefined) return;
+    const left = due - performance.now();
+    // Node may fire up to a millisecond early by our clock: within that, it is due
+    if (left > 1) return this.#arm(left);
+    this.#due = undefined;
+    this.#owner.release(this);
+    this.#cb();
   }
 }
 
@@ -87,6 +125,6 @@ export class SulScheduler {
   /** Cancel everything and refuse new schedules. */
   destroy(): void {
     this.#destroyed = true;
-    for (const s of [...this.#live]) s.cancel();
+    for (const s of [...this.#live]) s.dispose();
   }
 }
