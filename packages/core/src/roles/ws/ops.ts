@@ -279,6 +279,7 @@ export const wsRole: RoleOps = {
   closed(wsi) {
     const s = st(wsi);
     s.pingSul?.cancel();
+    s.deflate?.dispose(); // frees the native zlib streams now, not at GC
     s.held = [];
     s.heldAt = 0;
     const p = wsi.protocol;
