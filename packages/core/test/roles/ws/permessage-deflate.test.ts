@@ -14,11 +14,16 @@ const DEFAULTS: PerMessageDeflateParams = {
   clientMaxWindowBits: 15,
 };
 const TAIL = hex('00 00 ff ff');
-const pmd = (isServer: boolean, params: Partial<PerMessageDeflateParams> = {}, threshold = 0) =>
-  new PerMessageDeflate({ isServer, params: { ...DEFAULTS, ...params }, threshold });
+const pmd = (isServer: boolean, params: Partial<PerMessageDeflateParams> = {}, threshold = 0, zlib: 'auto' | 'node' = 'auto') =>
+  new PerMessageDeflate({ isServer, params: { ...DEFAULTS, ...params }, threshold, zlib });
+/** The implementation 'auto' picks here: the addon's streams unless LWS_NO_NATIVE=1 (or no addon). */
+const AUTO = new PerMessageDeflate({ isServer: true, params: DEFAULTS }).zlib;
+/** [sender, receiver] implementations: each against itself and against the other. */
+const PAIRS: ['auto' | 'node', 'auto' | 'node'][] = [['auto', 'auto'], ['auto', 'node'], ['node', 'auto'], ['node', 'node']];
+const pairName = ([s, r]: readonly ['auto' | 'node', 'auto' | 'node']) => `${s === 'auto' ? AUTO : 'node'} -> ${r === 'auto' ? AUTO : 'node'}`;
 
-function clientParser(params: Partial<PerMessageDeflateParams> = {}, extra: Partial<WsFrameParserOptions> = {}) {
-  return new WsFrameParser({ isServer: false, deflate: pmd(false, params), ...extra });
+function clientParser(params: Partial<PerMessageDeflateParams> = {}, extra: Partial<WsFrameParserOptions> = {}, zlib: 'auto' | 'node' = 'auto') {
+  return new WsFrameParser({ isServer: false, deflate: pmd(false, params, 0, zlib), ...extra });
 }
 
 function textOf(result: Buffer | LwsError): string {
@@ -130,14 +135,14 @@ describe('WsFrameParser with permessage-deflate, every split', () => {
   });
 });
 
-describe('compression bomb', () => {
+describe.each(['auto', 'node'] as const)('compression bomb (%s)', (zlib) => {
   // 16 MiB of zeros deflate to ~16 KiB; the sync-flushed segment repeats
   // validly, so 256 copies (4 MiB on the wire) would inflate to 4 GiB.
   const segment = deflateRawSync(Buffer.alloc(16 * 1024 * 1024), { finishFlush: constants.Z_SYNC_FLUSH });
   const bomb = Buffer.concat(Array.from({ length: 256 }, () => segment));
 
   it('stops inflating at the limit with close 1009, without inflating the rest', () => {
-    const parser = clientParser({}, { maxMessageSize: 8 * 1024 * 1024 });
+    const parser = clientParser({}, { maxMessageSize: 8 * 1024 * 1024 }, zlib);
     const started = performance.now();
     const events = parser.push(frame(0xc2, bomb));
     expect(performance.now() - started).toBeLessThan(2000); // inflating 4 GiB takes far longer
@@ -152,7 +157,7 @@ describe('compression bomb', () => {
   });
 
   it('accepts a message inflating to exactly the limit', () => {
-    const parser = clientParser({}, { maxMessageSize: 16 * 1024 * 1024 });
+    const parser = clientParser({}, { maxMessageSize: 16 * 1024 * 1024 }, zlib);
     expect(parser.push(frame(0xc2, segment))).toMatchObject([{ type: 'message', binary: true }]);
   });
 });
@@ -162,10 +167,10 @@ describe('PerMessageDeflate: context takeover and window sizes', () => {
 
   for (const bits of [8, 9, 10, 12, 15]) {
     for (const noTakeover of [false, true]) {
-      it(`round-trips with ${bits}-bit windows${noTakeover ? ', no context takeover' : ''}`, () => {
+      it.each(PAIRS.map((pair) => [pairName(pair), ...pair] as const))(`round-trips with ${bits}-bit windows${noTakeover ? ', no context takeover' : ''} (%s)`, (_, from, to) => {
         const params = { serverMaxWindowBits: bits, clientMaxWindowBits: bits, serverNoContextTakeover: noTakeover, clientNoContextTakeover: noTakeover };
-        const sender = pmd(true, params);
-        const receiver = pmd(false, params);
+        const sender = pmd(true, params, 0, from);
+        const receiver = pmd(false, params, 0, to);
         const wire = messages.map((m) => sender.compress(m));
         const same = (a: Buffer | LwsError | undefined, b: Buffer | undefined) => Buffer.isBuffer(a) && b !== undefined && a.equals(b);
         wire.forEach((payload, i) => expect(same(receiver.decompress([payload], 1 << 20), messages[i])).toBe(true));
@@ -184,12 +189,19 @@ describe('PerMessageDeflate: context takeover and window sizes', () => {
     expect(c.compress(corpus(2000)).length).toBeLessThan(first / 10);
   });
 
-  it('fails an inflater whose peer references outside the agreed window with close 1007', () => {
-    const receiver = pmd(true, { clientMaxWindowBits: 9 }); // we agreed the client uses 512 bytes
-    const sender = pmd(false); // but it compresses with 32 KiB
+  it.each(['auto', 'node'] as const)('inflates with a 15-bit window, so a peer reaching beyond its agreed window still decodes (%s)', (zlib) => {
+    const receiver = pmd(true, { clientMaxWindowBits: 9 }, 0, zlib); // we agreed the client uses 512 bytes
+    const sender = pmd(false); // but it compresses with 32 KiB, as browsers would accept
     const text = corpus(4000);
-    receiver.decompress([sender.compress(text)], 1 << 20);
-    const result = receiver.decompress([sender.compress(text)], 1 << 20);
+    const first = sender.compress(text);
+    expect(textOf(receiver.decompress([first], 1 << 20))).toBe(text.toString());
+    const second = sender.compress(text);
+    expect(second.length).toBeLessThan(first.length / 10); // refers 4000 bytes back
+    expect(textOf(receiver.decompress([second], 1 << 20))).toBe(text.toString());
+  });
+
+  it.each(['auto', 'node'] as const)('fails a reference before the start of the stream with close 1007 (%s)', (zlib) => {
+    const result = pmd(true, {}, 0, zlib).decompress([hex('f2 00 11 00 00')], 100);
     expect(result).toMatchObject({ code: 'LWS_ERR_WS_INFLATE', wire: { closeCode: 1007 } });
     expect((result as LwsError).message).toBe('Cannot inflate message: invalid distance too far back');
   });
@@ -218,5 +230,87 @@ describe('PerMessageDeflate: context takeover and window sizes', () => {
     );
     expect(() => new PerMessageDeflate({ isServer: true, params: { ...DEFAULTS, serverMaxWindowBits: 16 } })).toThrow(RangeError);
     expect(() => new PerMessageDeflate({ isServer: true, params: DEFAULTS, threshold: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('PerMessageDeflate: the addon\'s streams and node:zlib interoperate', () => {
+  it('uses the addon\'s streams unless LWS_NO_NATIVE=1, and node:zlib when asked', () => {
+    if (process.env.LWS_NO_NATIVE === '1') expect(AUTO).toBe('node');
+    if (process.env.LWS_REQUIRE_NATIVE === '1') expect(AUTO).toBe('native');
+    expect(pmd(true, {}, 0, 'node').zlib).toBe('node');
+  });
+
+  /** 300 messages of 0..16 KiB (a few to 100 KiB), some sent in fragments, some empty, some repeated. */
+  function conversation(seed: number): { data: Buffer; fragments: number }[] {
+    let x = seed;
+    const next = () => (x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const out: { data: Buffer; fragments: number }[] = [];
+    for (let m = 0; m < 300; m++) {
+      const size = m % 25 === 0 ? 0 : m % 50 === 7 ? (next() * 100_000) | 0 : (next() * 16_384) | 0;
+      const repeat = m > 0 && next() < 0.1;
+      const data = repeat ? out[(next() * m) | 0]!.data : next() < 0.8 ? corpus(size, m + seed) : Buffer.from(Array.from({ length: size }, () => (next() * 256) | 0));
+      out.push({ data, fragments: next() < 0.2 ? 1 + ((next() * 4) | 0) : 1 });
+    }
+    return out;
+  }
+
+  for (const bits of [15, 9, 8]) {
+    for (const noTakeover of [false, true]) {
+      it.each(PAIRS.map((pair) => [pairName(pair), ...pair] as const))(
+        `a long conversation, ${bits}-bit windows${noTakeover ? ', no context takeover' : ', context takeover'} (%s)`,
+        (_, from, to) => {
+          const params = { serverMaxWindowBits: bits, clientMaxWindowBits: bits, serverNoContextTakeover: noTakeover, clientNoContextTakeover: noTakeover };
+          const sender = pmd(true, params, 0, from);
+          const receiver = pmd(false, params, 0, to);
+          let wireBytes = 0;
+          let plainBytes = 0;
+          conversation(bits * 2 + (noTakeover ? 1 : 0)).forEach(({ data, fragments }, i) => {
+            const step = Math.ceil(data.length / fragments) || 1;
+            const pieces: Buffer[] = [];
+            for (let at = 0, f = 0; f < fragments; f++, at += step) pieces.push(sender.compress(data.subarray(at, at + step), f === fragments - 1));
+            const got = receiver.decompress(pieces, 1 << 20);
+            if (!(Buffer.isBuffer(got) && got.equals(data))) expect.fail(`message ${i} (${data.length} bytes, ${fragments} fragments) did not round-trip: ${String(got)}`);
+            wireBytes += pieces.reduce((n, p) => n + p.length, 0);
+            plainBytes += data.length;
+          });
+          expect(wireBytes).toBeLessThan(plainBytes * 0.5);
+          sender.dispose();
+          receiver.dispose();
+        },
+      );
+    }
+  }
+
+  it.each(['auto', 'node'] as const)('compresses an empty message to 00, also after a fragment and with the window in use (%s)', (zlib) => {
+    const sender = pmd(true, {}, 0, zlib);
+    const receiver = pmd(false, {}, 0, 'node');
+    const empty = sender.compress(Buffer.alloc(0));
+    expect(empty).toEqual(hex('00'));
+    expect(textOf(receiver.decompress([empty], 10))).toBe('');
+    expect(textOf(receiver.decompress([sender.compress(Buffer.from('Hello'))], 10))).toBe('Hello');
+    expect(sender.compress(Buffer.alloc(0))).toEqual(hex('00'));
+    const parts = [sender.compress(Buffer.from('Hel'), false), sender.compress(Buffer.alloc(0), true)];
+    expect(textOf(receiver.decompress([hex('00')], 10))).toBe('');
+    expect(textOf(receiver.decompress(parts, 10))).toBe('Hel');
+    expect(textOf(receiver.decompress([sender.compress(Buffer.from('Hello'))], 10))).toBe('Hello');
+  });
+
+  it.each(['auto', 'node'] as const)('dispose(): idempotent; compress then throws and decompress fails without throwing (%s)', (zlib) => {
+    const c = pmd(true, {}, 0, zlib);
+    c.compress(Buffer.from('Hello'));
+    expect(textOf(c.decompress([hex('f2 48 cd c9 c9 07 00')], 100))).toBe('Hello');
+    c.dispose();
+    c.dispose();
+    expect(() => c.compress(Buffer.from('Hello'))).toThrow('Cannot compress: the permessage-deflate state was disposed');
+    expect(c.decompress([hex('f2 48 cd c9 c9 07 00')], 100)).toMatchObject({
+      code: 'LWS_ERR_WS_INFLATE',
+      message: 'Cannot inflate message: the permessage-deflate state was disposed',
+    });
+  });
+
+  it.each(['auto', 'node'] as const)('keeps working after a too-big message is refused (%s)', (zlib) => {
+    const c = pmd(false, {}, 0, zlib);
+    const big = pmd(true).compress(corpus(5000));
+    expect(c.decompress([big], 100)).toMatchObject({ code: 'LWS_ERR_WS_MESSAGE_TOO_BIG', wire: { closeCode: 1009 } });
   });
 });
