@@ -49,10 +49,13 @@ export function makeHttpRequest(
   const q = pathAndQuery.indexOf('?');
   const path = q >= 0 ? pathAndQuery.slice(0, q) : pathAndQuery;
   const query = q >= 0 ? pathAndQuery.slice(q + 1) : '';
-  const header = (name: string): string | undefined => {
-    const n = name.toLowerCase();
-    for (const [k, v] of headers) if (k === n) return v;
-    return undefined;
-  };
+  // bound, not a closure: callers may destructure it, and no function is compiled per request
+  const header = headerLookup.bind(headers);
   return { method, target, path, pathInMount: path, query, httpVersion, host: header('host') ?? '', headers, header };
+}
+
+function headerLookup(this: readonly (readonly [string, string])[], name: string): string | undefined {
+  const n = name.toLowerCase();
+  for (const h of this) if (h[0] === n) return h[1];
+  return undefined;
 }

@@ -29,7 +29,7 @@ const EMPTY = Buffer.alloc(0);
 function fileHeaders(mount: FileMount, etag: string, file: FileInfo): [string, string][] {
   const h: [string, string][] = [
     ['etag', etag],
-    ['last-modified', formatHttpDate(file.mtime)],
+    ['last-modified', (file.lastModified ??= formatHttpDate(file.mtime))],
     ['accept-ranges', 'bytes'],
   ];
   if (mount.cacheMaxAge !== undefined) h.push(['cache-control', `max-age=${mount.cacheMaxAge}`]);
@@ -88,7 +88,7 @@ function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, file: FileInfo, 
     log.info(`wsi ${wsi.id}: cannot serve ${req.path}: accept-encoding is ${JSON.stringify(acceptEncoding(req))}, answering ${plan.status}`);
     return void sendError(wsi, req, plan.status, plan.headers);
   }
-  const baseTag = generateEtag(file);
+  const baseTag = (file.etag ??= generateEtag(file));
   // each coding is its own representation, with its own strong validator
   const etag = plan.coding === 'identity' ? baseTag : `${baseTag.slice(0, -1)}-${plan.coding}"`;
   const headers: [string, string][] = fileHeaders(mount, etag, file);

@@ -50,22 +50,40 @@ function st(wsi: Wsi): H1ServerState {
   return wsi.roleData as H1ServerState;
 }
 
-function hooksFor(wsi: Wsi, head: H1RequestHead): DispatchHooks {
-  const s = st(wsi);
-  return {
-    bodyToProtocol: () => void (s.bodyToProtocol = true),
-    sendContinue: () => {
-      if (!head.expectContinue || !head.hasBody || s.framer || s.reqDone || s.closing) return;
-      wsi.transport.write(CONTINUE);
-    },
-    mountHeaders: (h) => void (s.mountHeaders = h),
-    pause: () => s.parser.pause(),
-    resume: () => {
-      if (s.closing || wsi.closed) return;
-      s.pending ??= EMPTY; // a request without body completes on this empty feed
-      resumeParsing(wsi);
-    },
-  };
+/** What dispatch may ask of this connection for one request (a class: no closures per request). */
+class H1Hooks implements DispatchHooks {
+  readonly #wsi: Wsi;
+  readonly #head: H1RequestHead;
+
+  constructor(wsi: Wsi, head: H1RequestHead) {
+    this.#wsi = wsi;
+    this.#head = head;
+  }
+
+  bodyToProtocol(): void {
+    st(this.#wsi).bodyToProtocol = true;
+  }
+
+  sendContinue(): void {
+    const s = st(this.#wsi);
+    if (!this.#head.expectContinue || !this.#head.hasBody || s.framer || s.reqDone || s.closing) return;
+    this.#wsi.transport.write(CONTINUE);
+  }
+
+  mountHeaders(h: HeaderList | undefined): void {
+    st(this.#wsi).mountHeaders = h;
+  }
+
+  pause(): void {
+    st(this.#wsi).parser.pause();
+  }
+
+  resume(): void {
+    const s = st(this.#wsi);
+    if (s.closing || this.#wsi.closed) return;
+    s.pending ??= EMPTY; // a request without body completes on this empty feed
+    resumeParsing(this.#wsi);
+  }
 }
 
 function onHead(wsi: Wsi, head: H1RequestHead): void {
@@ -83,7 +101,7 @@ function onHead(wsi: Wsi, head: H1RequestHead): void {
   if (s.vhosts.length > 1) wsi.vhost = selectVhost(s.vhosts, head.host);
   const req = makeHttpRequest(head.method, head.target, head.version, head.headers);
   s.req = req;
-  log.debug(`wsi ${wsi.id}: ${head.method} ${head.target} HTTP/${head.version}`);
+  if (logEnabled(LogLevel.DEBUG)) log.debug(`wsi ${wsi.id}: ${head.method} ${head.target} HTTP/${head.version}`);
   if (head.hasBody) wsi.setTimeout(TimeoutReason.HttpBody, wsi.vhost.limits.bodyTimeoutSecs);
   else wsi.setTimeout(TimeoutReason.HttpHeaders, 0);
   const unmet = unmetExpectation(req);
@@ -93,7 +111,7 @@ function onHead(wsi: Wsi, head: H1RequestHead): void {
     return void sendError(wsi, req, 417);
   }
   if (head.upgrade && tryUpgrade(wsi, req, head.upgrade)) return;
-  dispatch(wsi, req, hooksFor(wsi, head));
+  dispatch(wsi, req, new H1Hooks(wsi, head));
 }
 
 /** Offer the request to the role registered for its Upgrade token; true if it took it. */
