@@ -25,16 +25,19 @@
  *   output inflates on the other (the core tests cross-check them).
  *
  * Measured (bench/pmd.ts, Node 20, 2-core machine; µs per message of
- * JSON-ish text, node:zlib -> native streams), with context takeover:
- * compress 16 B 40 -> 1.7, 1 KiB 59 -> 13, 16 KiB 190 -> 139; decompress
- * 16 B 10 -> 1.2, 1 KiB 14 -> 2.8, 16 KiB 15 -> 15 (re-feeding up to 32 KiB
- * of dictionary and a new zlib instance per message dominated the old cost
- * of small messages; at 16 KiB zlib's own matching dominates both). Without
- * context takeover: compress 6.5 / 12 / 87 -> 3.4 / 8.1 / 80, decompress
- * 4.9 / 5.6 / 22 -> 1.9 / 2.7 / 8.3 (freeing the stream after each message
- * costs ~1 µs of that). In bench/ws.ts (1 KiB text echo) our server's CPU
- * per message went from 182 to 31 µs (1 connection) and 105 to 18 µs
- * (10), against 140 and 67 µs for the `ws` package's server.
+ * JSON-ish text, node:zlib -> native streams, alternating in one run), with
+ * context takeover: compress 16 B 36 -> 1.7, 1 KiB 54 -> 13, 16 KiB 176 ->
+ * 135; decompress 7.5 -> 1.0, 9.4 -> 2.4, 15 -> 8.0 (a new zlib instance
+ * and up to 32 KiB of dictionary re-fed per message dominated small
+ * messages; at 16 KiB zlib's own matching dominates both). Without context
+ * takeover: compress 5.5 / 11 / 82 -> 3.4 / 8.0 / 81, decompress 4.3 / 4.7 /
+ * 10 -> 1.0 / 2.7 / 8.3 (freeing the stream after each message costs ~1 µs
+ * of that). Echo servers under bench/ws-echo.ts's C load client (which
+ * sends compressed 16 B messages, client_no_context_takeover; replies go
+ * back uncompressed): 78k -> 110k msg per server CPU-second, 7x the `ws`
+ * package (15k, inflating on the thread pool). bench/ws.ts, 1 KiB text
+ * echo: our server's CPU per message 182 -> 31 µs (1 connection) and 105
+ * -> 18 µs (10), against `ws`'s 140 and 67 µs.
  *
  * Why synchronous at all: a persistent async DeflateRaw stream took ~90 /
  * 80 / 1250 us and an async InflateRaw ~70 / 68 / 300 us per 16 B / 1 KiB /
