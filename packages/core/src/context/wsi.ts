@@ -14,6 +14,9 @@ import type { Sul } from './sul.js';
 import type { Vhost } from './vhost.js';
 
 /** Why a wsi is waiting (lws PENDING_TIMEOUT_*); named in the timeout log line. */
+/** A writeable burst stops once this much output waits in the transport (see serviceWriteable). */
+const WRITE_BURST_BYTES = 64 * 1024;
+
 export const TimeoutReason = {
   HttpHeaders: 'http-headers',
   HttpBody: 'http-body',
@@ -66,6 +69,8 @@ export class Wsi<Pss = any, Vhd = any> {
   #pss: Pss | undefined;
   #wantWriteable = false;
   #writeableScheduled = false;
+  /** Inside serviceWriteable's burst loop: asks are picked up by the loop. */
+  #inBurst = false;
   #closed = false;
   #rxPaused = false;
   #timeout: Sul | undefined;
@@ -145,7 +150,7 @@ export class Wsi<Pss = any, Vhd = any> {
       this.parent.callbackOnWritable();
       return;
     }
-    if (!this.transport.needDrain) this.#scheduleWriteable();
+    if (!this.#inBurst && !this.transport.needDrain) this.#scheduleWriteable();
   }
 
   /** True when a writeable callback was asked for and has not run yet. */
@@ -162,12 +167,35 @@ export class Wsi<Pss = any, Vhd = any> {
     });
   }
 
-  /** Called when the transport drained or a writeable was scheduled. */
+  /**
+   * Called when the transport drained or a writeable was scheduled. A role
+   * with a `writeBurst` gets up to that many callbacks here, back to back,
+   * while the protocol asks again and the transport has room (under
+   * WRITE_BURST_BYTES queued), its writes corked into one syscall.
+   */
   serviceWriteable(): void {
     if (this.#closed || !this.#wantWriteable) return;
-    if (this.transport.needDrain) return; // the drain handler calls us again
+    const t = this.transport;
+    if (t.needDrain) return; // the drain handler calls us again
+    const burst = this.role.writeBurst ?? 1;
     this.#wantWriteable = false;
-    this.invoke(() => this.role.writeable(this));
+    if (burst <= 1 || !t.cork) {
+      this.invoke(() => this.role.writeable(this));
+      return;
+    }
+    this.#inBurst = true;
+    t.cork();
+    try {
+      for (let i = 0; ; ) {
+        this.invoke(() => this.role.writeable(this));
+        if (++i >= burst || this.#closed || !this.#wantWriteable || t.needDrain || t.bufferedAmount >= WRITE_BURST_BYTES) break;
+        this.#wantWriteable = false;
+      }
+    } finally {
+      this.#inBurst = false;
+      t.uncork?.();
+    }
+    if (this.#wantWriteable && !this.#closed && !t.needDrain) this.#scheduleWriteable();
   }
 
   /** The transport drained: a pending writeable request may now run. */

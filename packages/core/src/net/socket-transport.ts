@@ -49,6 +49,14 @@ export class SocketTransport implements Transport {
     return ok;
   }
 
+  cork(): void {
+    this.#sock.cork();
+  }
+
+  uncork(): void {
+    this.#sock.uncork();
+  }
+
   get needDrain(): boolean {
     return this.#needDrain;
   }

@@ -30,6 +30,9 @@ export interface Transport {
   write(chunk: Uint8Array): boolean;
   /** True between a `write` that returned false and the next `drain`. */
   readonly needDrain: boolean;
+  /** Hold writes until `uncork`, then send them together (one writev); optional. */
+  cork?(): void;
+  uncork?(): void;
   /** Bytes queued in the transport but not yet sent. */
   readonly bufferedAmount: number;
   pauseRead(): void;

@@ -37,4 +37,11 @@ export interface RoleOps {
   peerEnded?(wsi: Wsi): void;
   /** rxFlowControl(true) re-enabled reading: deliver what was held back while paused. */
   rxResumed?(wsi: Wsi): void;
+  /**
+   * Writeable callbacks a wsi of this role may get back to back, with the
+   * transport corked so their writes leave in one syscall, while the
+   * protocol keeps asking and the transport takes more (ws: many small
+   * messages). Default 1: one callback per turn of the event loop.
+   */
+  readonly writeBurst?: number;
 }

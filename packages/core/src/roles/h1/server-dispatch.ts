@@ -125,10 +125,18 @@ function route(wsi: Wsi, req: HttpRequest, mount: Mount, rest: string, redirectT
   }
   if (req.method === 'OPTIONS') return emptyResponse(wsi, 204, [['allow', FILE_METHODS]]);
   if (req.method !== 'GET' && req.method !== 'HEAD') return void sendError(wsi, req, 405, [['allow', FILE_METHODS]]);
-  serveFileMount(wsi, req, mount, rest).catch((err: unknown) => {
-    log.err(`wsi ${wsi.id}: serving ${req.path} failed: ${String(err)}`);
-    if (wsi.closed) return;
-    if (!wsi.respond({ status: 500, contentLength: 0 })) wsi.destroy();
-    else wsi.write(Buffer.alloc(0), 'http-final');
-  });
+  const serve = (): void => {
+    serveFileMount(wsi, req, mount, rest).catch((err: unknown) => {
+      log.err(`wsi ${wsi.id}: serving ${req.path} failed: ${String(err)}`);
+      if (wsi.closed) return;
+      if (!wsi.respond({ status: 500, contentLength: 0 })) wsi.destroy();
+      else wsi.write(Buffer.alloc(0), 'http-final');
+    });
+  };
+  // A cached file is answered synchronously. When the request announced a
+  // body (a GET with one is legal), answer after the parser has taken what
+  // already arrived of it: an answer sent before the whole body closes the
+  // connection, and a body that came with the head need not cost that.
+  if (req.header('content-length') !== undefined || req.header('transfer-encoding') !== undefined) queueMicrotask(serve);
+  else serve();
 }

@@ -211,6 +211,7 @@ function frameFor(s: WsConnection, data: Uint8Array, kind: WriteKind, opts: Writ
  * are queued by reference: do not change them after the write.
  */
 export const wsRole: RoleOps = {
+  writeBurst: 16, // many small messages per turn leave in one writev
   name: 'ws',
 
   rx(wsi, chunk) {
