@@ -33,6 +33,44 @@ describe('SulScheduler', () => {
     expect(cb).toHaveBeenCalledTimes(1);
   });
 
+  it('re-scheduling sooner fires at the sooner time; later ones keep moving the deadline', () => {
+    vi.useFakeTimers();
+    const s = new SulScheduler();
+    const cb = vi.fn();
+    const sul = s.create(cb);
+    sul.schedule(100);
+    sul.schedule(20);
+    vi.advanceTimersByTime(20);
+    expect(cb).toHaveBeenCalledTimes(1);
+    // a connection's timeout moved on every read: many later deadlines, one run at the last
+    for (let t = 0; t < 10; t++) {
+      sul.schedule(30);
+      vi.advanceTimersByTime(10);
+    }
+    expect(cb).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(19);
+    expect(cb).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1);
+    expect(cb).toHaveBeenCalledTimes(2);
+    expect(s.pendingCount).toBe(0);
+  });
+
+  it('a cancelled sul whose timer is still armed does not run, and can be scheduled again', () => {
+    vi.useFakeTimers();
+    const s = new SulScheduler();
+    const cb = vi.fn();
+    const sul = s.create(cb);
+    sul.schedule(50);
+    sul.cancel();
+    expect(sul.pending).toBe(false);
+    vi.advanceTimersByTime(60);
+    expect(cb).not.toHaveBeenCalled();
+    sul.schedule(50);
+    expect(s.pendingCount).toBe(1);
+    vi.advanceTimersByTime(50);
+    expect(cb).toHaveBeenCalledTimes(1);
+  });
+
   it('cancel stops a pending run and is harmless twice', () => {
     vi.useFakeTimers();
     const s = new SulScheduler();

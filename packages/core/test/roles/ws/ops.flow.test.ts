@@ -155,3 +155,44 @@ describe('ws flow control', () => {
     expect(wsiRef?.transport.bufferedAmount).toBeLessThanOrEqual(16384 + MSG + 14);
   });
 });
+
+describe('ws writeable bursts', () => {
+  it('sends many small messages in order, several per writev', async () => {
+    const TOTAL = 300;
+    let sent = 0;
+    const { Socket } = await import('node:net');
+    const proto = Socket.prototype as unknown as { _writev: (...a: unknown[]) => unknown; _write: (...a: unknown[]) => unknown };
+    const origWritev = proto._writev;
+    const origWrite = proto._write;
+    let writev = 0;
+    let write = 0;
+    proto._writev = function (this: unknown, ...a: unknown[]) {
+      writev++;
+      return origWritev.apply(this, a);
+    };
+    proto._write = function (this: unknown, ...a: unknown[]) {
+      write++;
+      return origWrite.apply(this, a);
+    };
+    try {
+      const s = await listen([defineProtocol({
+        name: 'burst',
+        established: (wsi) => wsi.callbackOnWritable(),
+        serverWriteable(wsi) {
+          wsi.write(Buffer.from(`m${sent}`), 'text');
+          if (++sent < TOTAL) wsi.callbackOnWritable();
+        },
+      })]);
+      const c = await rawWs(s.port);
+      await c.waitEvent(() => c.events.filter((e) => e.type === 'message').length === TOTAL);
+      const texts = c.events.filter((e) => e.type === 'message').map((e) => Buffer.from((e as { data: Uint8Array }).data).toString());
+      expect(texts).toEqual(Array.from({ length: TOTAL }, (_, i) => `m${i}`));
+      // 16 callbacks per burst: the messages leave in far fewer socket writes than messages
+      expect(writev).toBeGreaterThan(0);
+      expect(writev + write).toBeLessThan(TOTAL / 4);
+    } finally {
+      proto._writev = origWritev;
+      proto._write = origWrite;
+    }
+  });
+});
