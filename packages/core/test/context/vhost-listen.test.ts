@@ -3,15 +3,18 @@
  * vhosts on one port told apart by SNI (each presenting its own
  * certificate and serving its own mount).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext, type Context } from '../../src/context/context.js';
 import { setLogLevel } from '../../src/context/log.js';
+
+const execFileAsync = promisify(execFile);
 
 setLogLevel(0);
 
@@ -88,5 +91,16 @@ describe('vhost listening', () => {
       expect(got.alpn).toBe('http/1.1');
       expect(got.body).toBe(`this is ${name.split('.')[0]}\n`);
     }
+  });
+
+  it('curl, verifying each name against its own certificate, reaches each SNI vhost', async () => {
+    // the context of the previous test: a.test and b.test on one TLS port
+    const port = context?.port as number;
+    for (const name of ['a.test', 'b.test']) {
+      const { stdout } = await execFileAsync('curl', ['-sS', '--max-time', '10', '--cacert', join(dir, `${name}.cert`), '--resolve', `${name}:${port}:127.0.0.1`, `https://${name}:${port}/`]);
+      expect(stdout).toBe(`this is ${name.split('.')[0]}\n`);
+    }
+    // a name no vhost has gets the default (first) vhost's certificate: curl refuses it for that name
+    await expect(execFileAsync('curl', ['-sS', '--max-time', '10', '--cacert', join(dir, 'b.test.cert'), '--resolve', `c.test:${port}:127.0.0.1`, `https://c.test:${port}/`])).rejects.toThrow();
   });
 });
