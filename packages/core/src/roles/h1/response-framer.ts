@@ -50,9 +50,11 @@ export class H1ResponseFramer {
     if (head.contentType) headers.push(['content-type', head.contentType]);
     if (hasLength && head.status !== 204 && head.status >= 200) headers.push(['content-length', String(head.contentLength)]);
     if (this.#chunked || headAsChunked) headers.push(['transfer-encoding', 'chunked']);
-    for (const h of head.headers ?? []) headers.push([h[0], h[1]]);
-    const own = new Set(headers.map((h) => h[0].toLowerCase()));
-    for (const h of init.extraHeaders) if (!own.has(h[0].toLowerCase())) headers.push([h[0], h[1]]);
+    if (head.headers) for (const h of head.headers) headers.push([h[0], h[1]]);
+    if (init.extraHeaders.length > 0) {
+      const own = new Set(headers.map((h) => h[0].toLowerCase()));
+      for (const h of init.extraHeaders) if (!own.has(h[0].toLowerCase())) headers.push([h[0], h[1]]);
+    }
     if (!this.keepAlive) headers.push(['connection', 'close']);
     else if (!v11) headers.push(['connection', 'keep-alive']);
     this.#head = serializeResponseHead({ status: head.status, headers, version: v11 ? '1.1' : '1.0' });

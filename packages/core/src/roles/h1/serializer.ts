@@ -128,16 +128,16 @@ function version(init: HeadInit): string {
   return v;
 }
 
-function* pairs(headers: H1HeaderInit | undefined): Generator<readonly [string, string | number]> {
-  if (headers === undefined) return;
-  if (Symbol.iterator in headers) {
-    yield* headers as Iterable<readonly [string, string | number]>;
-    return;
-  }
+/** The headers as pairs: an array as it is (the common, per-response case: no generator), a record flattened. */
+function pairs(headers: H1HeaderInit | undefined): Iterable<readonly [string, string | number]> {
+  if (headers === undefined) return [];
+  if (Symbol.iterator in headers) return headers as Iterable<readonly [string, string | number]>;
+  const out: (readonly [string, string | number])[] = [];
   for (const [name, v] of Object.entries(headers)) {
-    if (Array.isArray(v)) for (const one of v as (string | number)[]) yield [name, one];
-    else yield [name, v as string | number];
+    if (Array.isArray(v)) for (const one of v as (string | number)[]) out.push([name, one]);
+    else out.push([name, v as string | number]);
   }
+  return out;
 }
 
 function fieldLine(name: string, value: string | number, what: string): string {
