@@ -9,6 +9,7 @@
  *          utf-8-validate installed; its PEER line says what ws picked up)
  *   lws C  bench/lws-echo/echo.c built against Debian's libwebsockets-dev
  *          (lws 4.1), its own permessage-deflate extension in deflate cases
+ *          (there with glibc's heap trimming off: see LWS_DEFLATE_ENV)
  * All three echo each message whole with its opcode, accept no subprotocol
  * (none is offered here), listen on 127.0.0.1 and log errors only.
  *
@@ -31,7 +32,11 @@
  *   BENCH_ROUNDS    measured runs per server per case (default 3)
  *   BENCH_IDLE      idle connections in the memory test (default 10000)
  *   BENCH_ONLY      "throughput" or "idle" to run one part
- * Defaults take about 5 minutes.
+ *   BENCH_WINDOWS   messages in flight per connection on 1 and on 100
+ *                   connections (default "16,4")
+ * Defaults take about 5 minutes. Ours runs from the working tree's TypeScript
+ * sources (through tsx); the first line names the commit and whether packages/
+ * has uncommitted changes.
  *
  * Cases: binary messages of 16 B and 16 KiB, on 1 connection with a window
  * of 16 messages in flight and on 100 connections with 4 in flight each
@@ -39,7 +44,13 @@
  * connections one big batch), each without and with permessage-deflate.
  * Every server echoes with a queue of at most 16 messages per connection,
  * so a window of 16 fills, but never overruns, our server's and lws's
- * queues. The payload is ASCII JSON-like records (about 3:1 with deflate):
+ * queues. ws and lws C write each echo with its own syscall and are
+ * saturated (~100% server CPU) at these windows; ours writes a burst of up
+ * to 16 queued echoes in one writev, so with small messages it can idle
+ * between bursts, waiting for the client (server CPU below 100%: then
+ * msg/s is bounded by round trips, not by the server, and msg per server
+ * CPU-second is the fairer figure). Deeper windows (BENCH_WINDOWS=64,16)
+ * raise ours' 16 B msg/s several-fold and leave the others flat. The payload is ASCII JSON-like records (about 3:1 with deflate):
  * ws-load offers "permessage-deflate; client_no_context_takeover" and sends
  * every message as the same pre-compressed frame. Replies of 16 B go back
  * uncompressed from ours and ws (their 1 KiB threshold) but compressed from
@@ -76,6 +87,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { nativeInfo, nativeZlibVersion } from '@lws/native';
 import { start, stopAll, type Running } from '../selftests/lib/processes.js';
 import { allowedCpus, listenerPids, missingTools, pinned, procStat } from './lib/proc.js';
 
@@ -83,6 +95,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IDLE_WANTED = Number(process.env.BENCH_IDLE ?? 10_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
+const [WINDOW_1, WINDOW_100] = (process.env.BENCH_WINDOWS ?? '16,4').split(',').map(Number) as [number, number];
 const WARMUP_SECONDS = 1;
 const SERVER_CPU = 0;
 const CLIENT_CPU = 1;
@@ -108,8 +121,8 @@ const CASES: Case[] = [];
 for (const deflate of [false, true]) {
   for (const size of [16, 16 * 1024]) {
     for (const [conns, window] of [
-      [1, 16],
-      [100, 4],
+      [1, WINDOW_1],
+      [100, WINDOW_100],
     ] as const) {
       const target = deflate ? (size === 16 ? 5 : undefined) : size === 16 ? 1.3 : 1.2;
       CASES.push({ size, conns, window, deflate, ...(target !== undefined ? { target } : {}) });
@@ -180,12 +193,24 @@ function serverCommand(name: ServerName, deflate: boolean): [string, string[]] {
   }
 }
 
+/**
+ * lws C with permessage-deflate: glibc's heap trimming off. lws 4.1 resets
+ * its deflate stream after every reply when the client offers
+ * client_no_context_takeover (deflateEnd + deflateInit2, ~256 KiB freed and
+ * allocated again per message); when that memory sits at the top of the heap
+ * glibc hands it back (brk) and faults it in again each time, 4 brk calls
+ * and ~60 us per message, or not, depending on the heap's layout: 16 B
+ * echoes ran at ~17k or ~140k msg/s from one start to the next. Never
+ * trimming makes lws steadily take the fast path.
+ */
+const LWS_DEFLATE_ENV = { GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=1073741824' };
+
 const notes = new Set<string>();
 
 async function startServer(name: ServerName, deflate: boolean): Promise<Server> {
   const [cmd, args] = serverCommand(name, deflate);
   const [pcmd, pargs] = pinned(SERVER_CPU, cmd, args);
-  const run = start(pcmd, pargs, { cwd: BENCH_DIR });
+  const run = start(pcmd, pargs, { cwd: BENCH_DIR, env: name === 'lws C' && deflate ? LWS_DEFLATE_ENV : {} });
   const m = await run.waitFor(/LISTENING ws:\/\/127\.0\.0\.1:(\d+)\//, 30_000);
   const port = Number(m[1]);
   // taskset execs the command: the pid we spawned is the server's
@@ -488,6 +513,17 @@ function report(tp: Map<Case, Map<ServerName, Cell>> | undefined, idleRes: Map<S
   }
 }
 
+/** HEAD, and whether packages/ differs from it (ours runs from the working tree's sources). */
+function gitState(): string {
+  try {
+    const git = (args: string[]): string => execFileSync('git', args, { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
+    const dirty = git(['status', '--porcelain', '--', '../packages']).split('\n').filter(Boolean).length;
+    return `${git(['rev-parse', '--short', 'HEAD'])}${dirty ? ` + ${dirty} uncommitted files in packages/` : ''}`;
+  } catch {
+    return 'unknown commit';
+  }
+}
+
 // ---- main ----------------------------------------------------------------------------
 
 checkTools();
@@ -495,8 +531,10 @@ buildAll();
 const lwsVersion = execFileSync('pkg-config', ['--modversion', 'libwebsockets'], { encoding: 'utf8' }).trim();
 console.log(
   `ws echo: node ${process.version}, lws C ${lwsVersion}, ${SECONDS} s x ${ROUNDS} rounds per cell, ` +
-    `servers on CPU ${SERVER_CPU}, ws-load on CPU ${CLIENT_CPU}`,
+    `servers on CPU ${SERVER_CPU}, ws-load on CPU ${CLIENT_CPU}; ours at ${gitState()}`,
 );
+// the server process loads the same addon build as this one
+console.log(`ours: @lws/native ${nativeInfo()}; native zlib streams: ${nativeZlibVersion ?? 'no (node:zlib)'}`);
 let tp: Map<Case, Map<ServerName, Cell>> | undefined;
 let idleRes: Map<ServerName, IdleResult> | undefined;
 try {
