@@ -42,19 +42,20 @@
  * of 16 messages in flight and on 100 connections with 4 in flight each
  * (400 in all: enough to keep a server busy without making the 100
  * connections one big batch), each without and with permessage-deflate.
- * Every server echoes with a queue of at most 16 messages per connection,
- * so a window of 16 fills, but never overruns, our server's and lws's
- * queues. ws and lws C write each echo with its own syscall and are
- * saturated (~100% server CPU) at these windows; ours writes a burst of up
- * to 16 queued echoes in one writev, so with small messages it can idle
- * between bursts, waiting for the client (server CPU below 100%: then
- * msg/s is bounded by round trips, not by the server, and msg per server
- * CPU-second is the fairer figure). Deeper windows (BENCH_WINDOWS=64,16)
- * raise ours' 16 B msg/s several-fold and leave the others flat. The payload is ASCII JSON-like records (about 3:1 with deflate):
- * ws-load offers "permessage-deflate; client_no_context_takeover" and sends
- * every message as the same pre-compressed frame. Replies of 16 B go back
- * uncompressed from ours and ws (their 1 KiB threshold) but compressed from
- * lws (no threshold); 16 KiB replies are compressed by all three.
+ * Ours and lws C queue at most 16 messages per connection before they stop
+ * reading (ws has no such bound), so a window of 16 fills, but never
+ * overruns, those queues. ws and lws C write each echo with its own syscall
+ * and are saturated (~100% server CPU) at these windows; ours writes a
+ * burst of up to 16 queued echoes in one writev, so with small messages it
+ * can idle between bursts, waiting for the client (server CPU below 100%:
+ * then msg/s is bounded by round trips, not by the server, and msg per
+ * server CPU-second is the fairer figure). Deeper windows
+ * (BENCH_WINDOWS=64,16) raise ours' 16 B msg/s several-fold and leave the
+ * others flat. The payload is ASCII JSON-like records (16 KiB deflates about
+ * 6:1): ws-load offers "permessage-deflate; client_no_context_takeover" and
+ * sends every message as the same pre-compressed frame. Replies of 16 B go
+ * back uncompressed from ours and ws (their 1 KiB threshold) but compressed
+ * from lws (no threshold); 16 KiB replies are compressed by all three.
  *
  * What is measured, and how:
  *   - Servers are pinned with `taskset -c 0` (all threads: node's libuv pool,
@@ -70,7 +71,9 @@
  *     when ws-load prints START and again at END. "server CPU" is that time
  *     over the run's length, in % of one core.
  *   - load CPU: ws-load's own getrusage (user + system) over the same span,
- *     in % of its core: well below 100% means it was waiting for the server.
+ *     in % of its core: well below 100% means it was waiting for the server;
+ *     near 100% (lws C, 16 B on 100 connections: one read per echo, as lws
+ *     writes each one alone) the cell is a lower bound for that server.
  *   - Each cell is the median of the rounds; ratios are ours/ws and ours/lws
  *     of the medians (above 1: ours is faster or cheaper per message).
  *   - Idle memory: each server (plain ws mode) started fresh, warmed up by
