@@ -261,7 +261,7 @@ class ClientTransport implements Transport {
   }
 
   #connected(): void {
-    this.#timeout.cancel();
+    this.#timeout.dispose();
     this.#established = true;
     const wsi = this.#wsi;
     if (!wsi || wsi.closed || this.#stopping) return;
@@ -309,8 +309,8 @@ class ClientTransport implements Transport {
   #finish(err: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#timeout.cancel();
-    this.#backoff.cancel();
+    this.#timeout.dispose();
+    this.#backoff.dispose();
     this.#h.close(err);
   }
 

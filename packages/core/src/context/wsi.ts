@@ -135,6 +135,9 @@ export class Wsi<Pss = any, Vhd = any> {
   /** Move to another role (h1 -> ws upgrade, adoption as raw). */
   setRole(role: RoleOps, roleData: unknown): void {
     log.debug(`wsi ${this.id}: role ${this.role.name} -> ${role.name}`);
+    // a cancelled timeout's timer stays armed (cheap re-arming for h1); a new role,
+    // often long idle (ws), should not keep it around
+    if (this.#timeout && !this.#timeout.pending) this.#timeout.dispose();
     this.role = role;
     this.roleData = roleData;
   }
@@ -188,7 +191,8 @@ export class Wsi<Pss = any, Vhd = any> {
     try {
       for (let i = 0; ; ) {
         this.invoke(() => this.role.writeable(this));
-        if (++i >= burst || this.#closed || !this.#wantWriteable || t.needDrain || t.bufferedAmount >= WRITE_BURST_BYTES) break;
+        // corked, a full high-water mark only means our own cork holds it: the byte bound decides
+        if (++i >= burst || this.#closed || !this.#wantWriteable || t.bufferedAmount >= WRITE_BURST_BYTES) break;
         this.#wantWriteable = false;
       }
     } finally {
@@ -305,7 +309,7 @@ export class Wsi<Pss = any, Vhd = any> {
   finalize(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#timeout?.cancel();
+    this.#timeout?.dispose(); // not just cancel: its armed timer would hold this wsi for up to its delay
     this.httpProducer?.abort();
     this.httpProducer = undefined;
     for (const c of [...this.children]) c.destroy();

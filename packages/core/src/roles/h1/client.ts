@@ -329,7 +329,7 @@ export const h1ClientRole: RoleOps = {
 
   closed(wsi, error) {
     const conn = connOf(wsi);
-    conn.timer.cancel();
+    conn.timer.dispose();
     poolRemove(wsi.owner, conn);
     if (conn.txns.length > 0) {
       const why = error ? error.message : 'connection closed';

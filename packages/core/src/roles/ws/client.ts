@@ -46,7 +46,7 @@ function fail(wsi: Wsi, err: LwsError): void {
   const s = st(wsi);
   if (s.done) return;
   s.done = true;
-  s.timer.cancel();
+  s.timer.dispose();
   reportConnectionError(wsi, err);
   wsi.destroy();
 }
@@ -70,7 +70,7 @@ function upgraded(wsi: Wsi, leftover: Buffer): void {
   const deflate = acceptDeflate(s, r);
   if (deflate instanceof LwsError) return fail(wsi, deflate);
   s.done = true;
-  s.timer.cancel();
+  s.timer.dispose(); // the handshake timer is done with: release its Node timer now
   log.client(`wsi ${wsi.id}: ws client established${r.protocol ? `, subprotocol ${r.protocol}` : ''}${deflate ? ', permessage-deflate' : ''}`);
   const options = resolveWsOptions(wsi.vhost, wsi.protocol);
   startWsConnection(wsi, { isServer: false, options, deflate, subprotocol: r.protocol, leftover });
@@ -95,7 +95,7 @@ const wsClientHandshakeRole: RoleOps = {
   },
   closed(wsi, error) {
     const s = st(wsi);
-    s.timer.cancel();
+    s.timer.dispose();
     if (s.done) return;
     const why = error ? error.message : 'connection closed during the websocket handshake';
     s.done = true;

@@ -279,7 +279,7 @@ export const wsRole: RoleOps = {
 
   closed(wsi) {
     const s = st(wsi);
-    s.pingSul?.cancel();
+    s.pingSul?.dispose(); // an armed timer would hold this connection until it fires
     s.deflate?.dispose(); // frees the native zlib streams now, not at GC
     s.held = [];
     s.heldAt = 0;
