@@ -156,6 +156,16 @@ export class Wsi<Pss = any, Vhd = any> {
     if (!this.#inBurst && !this.transport.needDrain) this.#scheduleWriteable();
   }
 
+  /**
+   * The transport should not take more now: it is past its high-water mark
+   * (inside a corked writeable burst, past the burst's byte bound instead,
+   * since there the mark only counts what our own cork holds).
+   */
+  get writeBlocked(): boolean {
+    const t = this.transport;
+    return this.#inBurst ? t.bufferedAmount >= WRITE_BURST_BYTES : t.needDrain;
+  }
+
   /** True when a writeable callback was asked for and has not run yet. */
   get wantsWriteable(): boolean {
     return this.#wantWriteable;

@@ -334,7 +334,7 @@ export class WsFrameParser {
       if (last && !this.#utf8.end()) return this.#failUtf8();
     }
     if (this.#fragments) this.#deliverPiece(piece, last);
-    else this.#message.push(piece);
+    else this.#message.push(piece, this.#remaining);
     return true;
   }
 

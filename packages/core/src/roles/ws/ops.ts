@@ -240,7 +240,7 @@ export const wsRole: RoleOps = {
     if (s.pendingPing && !closing(s)) writeFrames(wsi, s.writer.ping());
     s.pendingPing = false;
     if (closing(s)) return;
-    if (wsi.transport.needDrain) {
+    if (wsi.writeBlocked) {
       wsi.callbackOnWritable(); // the application's turn comes after the drain
       return;
     }

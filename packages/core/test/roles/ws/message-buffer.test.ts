@@ -34,4 +34,30 @@ describe('MessageBuffer', () => {
     m.clear();
     expect(m.take()).toHaveLength(0);
   });
+
+  it('collects a frame announced by its size into one buffer of that size', () => {
+    const m = new MessageBuffer();
+    const frame = Buffer.from(Array.from({ length: 16384 }, (_, i) => i & 0xff));
+    // arrives in three reads: 5000 bytes (11384 more to come), 10000, then 1384
+    m.push(frame.subarray(0, 5000), 11384);
+    m.push(frame.subarray(5000, 15000), 1384);
+    m.push(frame.subarray(15000), 0);
+    const out = m.take();
+    expect(out.equals(frame)).toBe(true);
+    expect(out.buffer.byteLength).toBe(16384); // exactly one allocation of the frame's size
+  });
+
+  it('does not size a buffer from a header announcing more than 64 KiB, and mixes with later frames', () => {
+    const m = new MessageBuffer();
+    const first = Buffer.alloc(10, 1);
+    m.push(first, 1 << 20); // a 1 MiB frame claimed: keep the view, allocate nothing for the rest
+    expect(m.takePieces()[0]).toBe(first);
+    m.push(Buffer.from('ab'), 2); // fill mode for a 4-byte frame
+    m.push(Buffer.from('cd'), 0);
+    m.push(Buffer.from('e')); // a continuation frame after it: appended as usual
+    expect(m.take().toString()).toBe('abcde');
+    m.push(Buffer.from('xy'), 5);
+    m.clear();
+    expect(m.take()).toHaveLength(0);
+  });
 });
