@@ -64,6 +64,13 @@ export type WsFrameEvent =
 export type WsFrameParserState = 'header' | 'length' | 'mask' | 'payload' | 'closed' | 'failed';
 
 const EMPTY = Buffer.alloc(0);
+/** One scratch key shared by every parser: filled right before each unmask call (JS is single-threaded). */
+const KEY = Buffer.alloc(4);
+
+function keyBytes(key: number): Buffer {
+  KEY.writeUInt32BE(key, 0);
+  return KEY;
+}
 const NAMES: Record<number, string> = { 0: 'continuation', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
 
 function opcodeName(opcode: number): string {
@@ -111,8 +118,10 @@ export class WsFrameParser {
   readonly #deflate: PerMessageDeflate | null;
   readonly #validate: boolean;
   readonly #input = new InputQueue();
-  readonly #utf8 = new Utf8Validator();
-  readonly #key = Buffer.alloc(4);
+  /** Made for the first text message: binary-only and idle connections never need one. */
+  #utf8: Utf8Validator | null = null;
+  /** The frame's masking key, big-endian (a number: no Buffer per connection). */
+  #key = 0;
   #state: WsFrameParserState = 'header';
   #events: WsFrameEvent[] = [];
   // the frame being read
@@ -274,7 +283,7 @@ export class WsFrameParser {
       this.#msgOpcode = this.#opcode;
       this.#compressed = this.#rsv !== 0;
       this.#delivered = false;
-      this.#utf8.reset();
+      this.#utf8?.reset();
     }
     this.#msgLength = total;
     return true;
@@ -282,7 +291,7 @@ export class WsFrameParser {
 
   #readMask(): boolean {
     if (this.#input.length < 4) return false;
-    this.#key.set(this.#input.take(4));
+    this.#key = this.#input.take(4).readUInt32BE(0);
     this.#state = 'payload';
     return true;
   }
@@ -290,7 +299,7 @@ export class WsFrameParser {
   #readControl(): boolean {
     if (this.#input.length < this.#length) return false;
     const payload = this.#length === 0 ? EMPTY : this.#input.take(this.#length);
-    if (this.#masked) unmask(payload, this.#key, 0);
+    if (this.#masked) unmask(payload, keyBytes(this.#key), 0);
     this.#state = 'header';
     if (this.#opcode === Opcode.Ping) this.#events.push({ type: 'ping', data: payload });
     else if (this.#opcode === Opcode.Pong) this.#events.push({ type: 'pong', data: payload });
@@ -311,7 +320,7 @@ export class WsFrameParser {
     if (this.#remaining === 0) return this.#endFrame(EMPTY);
     if (this.#input.length === 0) return false;
     const piece = this.#input.takeUpTo(this.#remaining);
-    if (this.#masked) unmask(piece, this.#key, this.#length - this.#remaining);
+    if (this.#masked) unmask(piece, keyBytes(this.#key), this.#length - this.#remaining);
     this.#remaining -= piece.length;
     if (this.#remaining > 0) return this.#onData(piece, false);
     return this.#endFrame(piece);
@@ -330,8 +339,9 @@ export class WsFrameParser {
       return true;
     }
     if (this.#msgOpcode === Opcode.Text && this.#validate) {
-      if (piece.length > 0 && !this.#utf8.update(piece)) return this.#failUtf8();
-      if (last && !this.#utf8.end()) return this.#failUtf8();
+      const utf8 = (this.#utf8 ??= new Utf8Validator());
+      if (piece.length > 0 && !utf8.update(piece)) return this.#failUtf8();
+      if (last && !utf8.end()) return this.#failUtf8();
     }
     if (this.#fragments) this.#deliverPiece(piece, last);
     else this.#message.push(piece, this.#remaining);
