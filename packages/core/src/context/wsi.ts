@@ -137,7 +137,10 @@ export class Wsi<Pss = any, Vhd = any> {
     log.debug(`wsi ${this.id}: role ${this.role.name} -> ${role.name}`);
     // a cancelled timeout's timer stays armed (cheap re-arming for h1); a new role,
     // often long idle (ws), should not keep it around
-    if (this.#timeout && !this.#timeout.pending) this.#timeout.dispose();
+    if (this.#timeout && !this.#timeout.pending) {
+      this.#timeout.dispose();
+      this.#timeout = undefined; // made again by the next setTimeout
+    }
     this.role = role;
     this.roleData = roleData;
   }
