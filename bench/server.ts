@@ -72,11 +72,11 @@ function options(): ContextOptions {
     }
     case 'ws':
     case 'ws-deflate':
-      // the common benchmark subprotocol names are accepted too; none is fine
+      // any subprotocol a client offers is agreed to (its first one) and served by the echo; none is fine too
       return {
         ...base,
-        protocols: [echoProtocol('echo'), echoProtocol('lws-minimal-server-echo'), echoProtocol('bench')],
-        ws: { permessageDeflate: mode === 'ws-deflate' },
+        protocols: [echoProtocol('echo')],
+        ws: { permessageDeflate: mode === 'ws-deflate', acceptAnySubprotocol: true },
       };
     default:
       throw new Error(`bench server: unknown --mode "${mode}" (h1, ws, ws-deflate)`);

@@ -35,6 +35,13 @@ export interface WsVhostOptions {
   pongTimeoutSecs?: number;
   /** Server: only these exact Origin values may upgrade (403 otherwise). Default: any origin. */
   allowedOrigins?: readonly string[];
+  /**
+   * Server: when none of the subprotocols a client offers is a protocol of
+   * this vhost, agree to its first one anyway and serve the connection with
+   * the vhost's default ws protocol (the first with ws handlers), as a
+   * generic echo or benchmark server does. Default false: 400, as lws.
+   */
+  acceptAnySubprotocol?: boolean;
 }
 
 /** ws settings of one protocol; its limits override the vhost's. */
@@ -97,6 +104,9 @@ export function checkWsOptions(v: WsVhostOptions): void {
   secs('pongTimeoutSecs', v.pongTimeoutSecs, 0, 'positive');
   if (v.allowedOrigins !== undefined && !Array.isArray(v.allowedOrigins)) {
     throw new TypeError('Cannot use ws option allowedOrigins: it must be an array of origin strings');
+  }
+  if (v.acceptAnySubprotocol !== undefined && typeof v.acceptAnySubprotocol !== 'boolean') {
+    throw new TypeError('Cannot use ws option acceptAnySubprotocol: it must be a boolean');
   }
 }
 

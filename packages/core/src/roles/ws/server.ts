@@ -43,7 +43,11 @@ function checkOrigin(req: WsUpgradeRequest, o: ResolvedWsOptions): LwsError | nu
 function pickProtocol(wsi: Wsi, offered: string[]): { protocol: Protocol; subprotocol: string | undefined } | LwsError {
   const vhost = wsi.vhost;
   const sel = selectSubprotocol(offered, vhost.protocols.map((p) => p.name));
-  if (!sel.ok) return sel.error;
+  if (!sel.ok) {
+    const fallback = vhost.options.ws?.acceptAnySubprotocol ? vhost.protocols.find(hasWsHandlers) : undefined;
+    if (!fallback) return sel.error;
+    return { protocol: fallback, subprotocol: offered[0] };
+  }
   const protocol = sel.protocol !== undefined ? vhost.protocol(sel.protocol) : vhost.protocols.find(hasWsHandlers);
   if (!protocol) {
     return new LwsError('LWS_ERR_WS_HANDSHAKE_PROTOCOL', `Cannot upgrade to websocket: vhost "${vhost.name}" has no ws protocol`, { status: 400 });

@@ -68,6 +68,21 @@ describe('ws server handshake', () => {
     await peer.waitEvent((e) => e.type === 'message');
   });
 
+  it('with acceptAnySubprotocol, agrees to an unknown subprotocol and serves it with the default ws protocol', async () => {
+    const httpOnly = defineProtocol({ name: 'http-only', http: () => {} });
+    const s = await server([httpOnly, echo], { acceptAnySubprotocol: true });
+    const peer = await rawWs(s.port, upgrade(['Sec-WebSocket-Protocol: chat.v2, other']));
+    expect(peer.head).toMatch(/^HTTP\/1\.1 101 /);
+    expect(peer.head).toContain('sec-websocket-protocol: chat.v2');
+    send(peer.sock, peer.writer.message('any', { binary: false }));
+    const ev = await peer.waitEvent((e) => e.type === 'message');
+    expect(ev.type === 'message' && ev.data.toString()).toBe('any');
+  });
+
+  it('refuses a non-boolean acceptAnySubprotocol with a TypeError', async () => {
+    await expect(server([echo], { acceptAnySubprotocol: 'yes' as unknown as boolean })).rejects.toThrow(/acceptAnySubprotocol: it must be a boolean/);
+  });
+
   it('refuses with 403 when filterProtocolConnection returns false, seeing the request', async () => {
     let path = '';
     const p = defineProtocol({ name: 'f', established: () => {}, filterProtocolConnection: (_w, _p, req) => { path = req.path; return false; } });
