@@ -100,9 +100,12 @@ describe('without the addon', () => {
 describe('raw DEFLATE streams', async () => {
   const n = await importNative();
   if (!n) {
-    it.skipIf(process.env.LWS_REQUIRE_NATIVE !== '1')('the addon is built (LWS_REQUIRE_NATIVE=1)', () => {
-      throw new Error(`native addon did not load: ${nativeLoad.error}`);
-    });
+    // registered only where the addon is required: there its absence is the failure
+    if (process.env.LWS_REQUIRE_NATIVE === '1') {
+      it('the addon is built (LWS_REQUIRE_NATIVE=1)', () => {
+        throw new Error(`native addon did not load: ${nativeLoad.error}`);
+      });
+    }
     it('are not offered without the built addon', () => {
       expect([api.createRawDeflate(), api.createRawInflate()]).toEqual([null, null]);
     });
@@ -346,7 +349,13 @@ describe('raw DEFLATE streams', async () => {
 
 describe('raw DEFLATE streams: many at once', async () => {
   const n = await importNative();
-  it.skipIf(!n)('allocate nothing until used, and free on reset(true) and close()', () => {
+  if (!n) {
+    it('without the addon there are no streams to allocate', () => {
+      expect(api.createRawDeflate()).toBeNull();
+    });
+    return;
+  }
+  it('allocate nothing until used, and free on reset(true) and close()', () => {
     // 2000 idle streams cost no zlib state: RSS grows far less than 2000 x 256 KiB
     const before = process.memoryUsage().rss;
     const idle = Array.from({ length: 2000 }, () => n!.createRawDeflate()!);
