@@ -17,9 +17,7 @@
  *     required tools naming the Debian packages that provide them.
  */
 import { execFileSync } from 'node:child_process';
-import { once } from 'node:events';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 
 let ticks: number | undefined;
 
@@ -179,31 +177,8 @@ export function parseChildTimes(output: string): number | undefined {
   return um * 60 + us + sm * 60 + ss;
 }
 
-/** A TCP port free right now on 127.0.0.1 (for servers that cannot take port 0). */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-/** Resolves once 127.0.0.1:port accepts a connection; throws after `tries` attempts 50 ms apart. */
-export async function accepting(port: number, tries = 100): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => setTimeout(() => resolve(false), 50));
-    });
-    if (ok) return;
-  }
-  throw new Error(`nothing accepts connections on 127.0.0.1:${port}`);
-}
+// a free loopback port, and waiting until one accepts: the selftests' helpers
+export { accepting, freePort } from '../../selftests/lib/ws-peers.js';
 
 /** The tools (command -> Debian package) that are not on PATH. */
 export function missingTools(tools: Record<string, string>): { cmd: string; pkg: string }[] {

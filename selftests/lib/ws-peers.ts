@@ -51,7 +51,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves once something accepts TCP connections on the port (bounded tries). */
-async function accepting(port: number, tries = 100): Promise<void> {
+export async function accepting(port: number, tries = 100): Promise<void> {
   for (let i = 0; i < tries; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
