@@ -42,9 +42,10 @@ export interface FileInfo {
   ino: number;
   /** The whole file, when it is small enough to be cached. */
   body: Buffer | undefined;
-  /** The identity ETag and Last-Modified value, filled in by their first use. */
+  /** The identity ETag, Last-Modified value and Content-Type, filled in by their first use. */
   etag: string | undefined;
   lastModified: string | undefined;
+  contentType: string | undefined;
 }
 
 interface Entry extends FileInfo {
@@ -57,7 +58,7 @@ function checkLimit(name: string, v: number): void {
 
 /** FileInfo from a stat, without a body. */
 export function fileInfoFromStats(realPath: string, stats: Stats): FileInfo {
-  return { realPath, size: stats.size, mtimeMs: stats.mtimeMs, mtime: stats.mtime, ino: stats.ino, body: undefined, etag: undefined, lastModified: undefined };
+  return { realPath, size: stats.size, mtimeMs: stats.mtimeMs, mtime: stats.mtime, ino: stats.ino, body: undefined, etag: undefined, lastModified: undefined, contentType: undefined };
 }
 
 /** Read a whole small file, or undefined when it is not the size just seen (changing under us). */

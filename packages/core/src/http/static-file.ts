@@ -77,7 +77,8 @@ function planBody(wsi: Wsi, mount: FileMount, req: HttpRequest, contentType: str
 
 /** Send a file (or its headers only, for HEAD) with `status`. */
 function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, file: FileInfo, status: number, extra: HeaderList = []): void {
-  const contentType = lookupMimetype(file.realPath, mount.extraMimetypes);
+  // a cached FileInfo belongs to one mount (the cache key says which), so its type can be kept
+  const contentType = (file.contentType ??= lookupMimetype(file.realPath, mount.extraMimetypes));
   if (status !== 200) {
     // an error page is not the resource asked for: no validators, no ranges; the status's own headers (challenge...) stay
     const headers: HeaderList = [['cache-control', 'no-store'], ...(mount.headers ?? []), ...extra];
