@@ -6,6 +6,7 @@ import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
 import { LwsError } from '../errors.js';
+import { ownReads } from '../net/socket-transport.js';
 import { log } from './log.js';
 import type { Vhost } from './vhost.js';
 
@@ -60,8 +61,9 @@ function makeServer(group: Vhost[], onSocket: (s: Socket, l: Listener) => void):
     server.on('tlsClientError', (err) => log.info(`tls: handshake failed: ${err.message}`));
   } else {
     // half-open: a client that sends its request and FIN still reads our answer; roles close
-    server = createNetServer({ allowHalfOpen: true });
-    server.on('connection', (s: Socket) => onSocket(s, listener));
+    // paused: ownReads() moves each socket to our own read buffer before it reads
+    server = createNetServer({ allowHalfOpen: true, pauseOnConnect: true });
+    server.on('connection', (s: Socket) => onSocket(ownReads(s), listener));
   }
   listener.server = server;
   return listener;

@@ -1,7 +1,7 @@
 /*
  * Transport over a node:net Socket or node:tls TLSSocket (tcp, unix, tls).
  */
-import type { Socket } from 'node:net';
+import { Socket, type SocketConstructorOpts } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { Transport, TransportHandlers, TransportTlsInfo } from './transport.js';
 
@@ -36,6 +36,78 @@ function onClose(this: Socket): void {
   route(this, 'close');
 }
 
+/*
+ * Reading without the stream machinery. Node's documented `onread` socket
+ * option has libuv read straight into a buffer we own and calls us with the
+ * byte count: no Readable push, no 'data' event, no ArrayBuffer per read.
+ * Every such socket shares one buffer (reads arrive one at a time on the
+ * loop thread), and each read is copied out before the call returns, so a
+ * handler may keep what it is given, as with 'data'. Small reads land in
+ * Node's Buffer pool.
+ */
+const READ_BUFFER_BYTES = 64 * 1024;
+let readBuffer: Buffer | undefined;
+const kOwnRead = Symbol('lws.ownRead');
+type OwnReadSocket = TransportSocket & { [kOwnRead]?: true };
+
+function onOwnRead(this: Socket, n: number, buf: Buffer): void {
+  const chunk = Buffer.allocUnsafe(n);
+  buf.copy(chunk, 0, 0, n);
+  route(this, 'data', chunk);
+}
+
+/** The parts of a socket's handle this module relies on. */
+interface StreamHandle {
+  reading: boolean;
+  readStart(): number;
+  readStop(): number;
+  useUserBuffer(b: Uint8Array): void;
+}
+
+/*
+ * Reading on and off for such a socket goes to its handle, as Node's own
+ * tryReadStart does: the Readable's pause/resume would do it too, but a
+ * resume defers a read(0) that restarts reading even if a pause came after.
+ */
+function setReading(sock: Socket, on: boolean): void {
+  const h = (sock as HandleSocket)._handle;
+  if (!h || h.reading === on || sock.destroyed) return;
+  h.reading = on;
+  const err = on ? h.readStart() : h.readStop();
+  if (err) sock.destroy(new Error(`socket read ${on ? 'start' : 'stop'} failed (${err})`));
+}
+type HandleSocket = Socket & { _handle: StreamHandle | null; server?: unknown; _server?: unknown };
+
+/**
+ * Turn a plain TCP or unix socket accepted with `pauseOnConnect` into one
+ * read through `onread` (above). The new socket owns the same handle and is
+ * counted by the same server. Anything unexpected (a TLS socket, a handle
+ * without user-buffer reads, a socket already reading) returns the socket
+ * as it was, which reads through 'data' as usual.
+ */
+export function ownReads(sock: Socket): Socket {
+  const s = sock as HandleSocket;
+  const handle = s._handle;
+  if (sock instanceof TLSSocket || !handle || typeof handle.useUserBuffer !== 'function' || sock.readableFlowing !== false) {
+    if (sock.isPaused()) sock.resume();
+    return sock;
+  }
+  readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  s._handle = null; // the old socket object is dropped without closing the handle it no longer owns
+  const own = new Socket({
+    handle,
+    allowHalfOpen: sock.allowHalfOpen,
+    readable: true,
+    writable: true,
+    pauseOnCreate: true,
+    onread: { buffer: readBuffer, callback: onOwnRead },
+  } as SocketConstructorOpts) as HandleSocket;
+  own.server = s.server;
+  own._server = s._server; // so the server counts this socket's close, as it would have the old one's
+  (own as OwnReadSocket)[kOwnRead] = true;
+  return own;
+}
+
 /**
  * Wrap an accepted or connected socket. Reading starts when handlers are set.
  *
@@ -49,10 +121,14 @@ export class SocketTransport implements Transport {
   #sock: Socket;
   #h: TransportHandlers = NO_HANDLERS;
   #needDrain = false;
+  #readPaused = false;
+  /** Read through ownReads(): reading is switched on the handle. */
+  readonly #ownRead: boolean;
   #error: Error | undefined;
 
   constructor(sock: Socket) {
     this.#sock = sock;
+    this.#ownRead = (sock as OwnReadSocket)[kOwnRead] === true;
     (sock as TransportSocket)[kTransport] = this;
     sock.setNoDelay(true);
     sock.on('drain', onDrain);
@@ -64,7 +140,9 @@ export class SocketTransport implements Transport {
   setHandlers(h: TransportHandlers): void {
     const first = this.#h === NO_HANDLERS;
     this.#h = h;
-    if (first) this.#sock.on('data', onData);
+    if (!first) return;
+    if (!this.#ownRead) this.#sock.on('data', onData);
+    else if (!this.#readPaused) setReading(this.#sock, true);
   }
 
   /** @internal socket event, routed by the shared listeners below */
@@ -109,11 +187,16 @@ export class SocketTransport implements Transport {
   }
 
   pauseRead(): void {
-    this.#sock.pause();
+    this.#readPaused = true;
+    if (this.#ownRead) setReading(this.#sock, false);
+    else this.#sock.pause();
   }
 
   resumeRead(): void {
-    this.#sock.resume();
+    if (!this.#readPaused) return; // the h1 role asks after every request
+    this.#readPaused = false;
+    if (this.#ownRead) setReading(this.#sock, true);
+    else this.#sock.resume();
   }
 
   end(): void {

@@ -1,0 +1,120 @@
+/*
+ * Accepted plain sockets read through `onread` into one shared buffer
+ * (ownReads in net/socket-transport.ts). What a handler is given must stay
+ * its own after later reads, half-close and backpressure must behave as
+ * with 'data', and the server must still count the connection.
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ownReads, SocketTransport } from '../../src/net/socket-transport.js';
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = undefined;
+});
+
+interface Seen {
+  chunks: Buffer[];
+  ended: boolean;
+  closed: Promise<void>;
+  transport: SocketTransport;
+  own: Socket;
+}
+
+function serve(onAccept: (s: Seen) => void): Promise<number> {
+  server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (accepted) => {
+    const own = ownReads(accepted);
+    let done!: () => void;
+    const seen: Seen = { chunks: [], ended: false, closed: new Promise((r) => (done = r)), transport: new SocketTransport(own), own };
+    seen.transport.setHandlers({
+      data: (b) => seen.chunks.push(b),
+      drain: () => {},
+      end: () => {
+        seen.ended = true;
+        seen.transport.end();
+      },
+      close: () => done(),
+    });
+    onAccept(seen);
+  });
+  return new Promise((r) => server?.listen(0, '127.0.0.1', () => r((server?.address() as { port: number }).port)));
+}
+
+const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('own reads (onread into a shared buffer)', () => {
+  it('replaces a paused plain socket and leaves a flowing one alone', async () => {
+    let seen: Seen | undefined;
+    const port = await serve((s) => (seen = s));
+    const c = connect(port, '127.0.0.1');
+    await new Promise((r) => c.once('connect', r));
+    await tick(20);
+    expect(seen?.own).toBeDefined();
+    // a socket that is already flowing is returned as it is
+    const flowing = connect(port, '127.0.0.1');
+    flowing.on('data', () => {});
+    expect(ownReads(flowing)).toBe(flowing);
+    flowing.destroy();
+    c.destroy();
+  });
+
+  it('gives each handler call its own bytes: earlier chunks survive later reads', async () => {
+    let seen: Seen | undefined;
+    const port = await serve((s) => (seen = s));
+    const c = connect(port, '127.0.0.1');
+    await new Promise((r) => c.once('connect', r));
+    const sent: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const piece = String.fromCharCode(97 + i).repeat(100 + i * 1000);
+      sent.push(piece);
+      c.write(piece);
+      await tick(15); // separate reads
+    }
+    // a read larger than Node's pool slab takes another path in the copy
+    const big = Buffer.alloc(300_000, 0x5a);
+    c.end(big);
+    await seen?.closed;
+    const got = Buffer.concat(seen?.chunks ?? []);
+    expect(got.subarray(0, got.length - big.length).toString('latin1')).toBe(sent.join(''));
+    expect(got.subarray(got.length - big.length).equals(big)).toBe(true);
+    expect(seen?.chunks.length).toBeGreaterThan(5);
+    expect(seen?.ended).toBe(true);
+  });
+
+  it('answers after a half-close, and the server counts the connection until it closes', async () => {
+    let seen: Seen | undefined;
+    const port = await serve((s) => {
+      seen = s;
+      s.transport.write(Buffer.from('hi'));
+    });
+    const c = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    let reply = '';
+    c.on('data', (d: Buffer) => (reply += d.toString()));
+    const clientClosed = new Promise((r) => c.on('close', r));
+    c.end('bye');
+    await seen?.closed;
+    await clientClosed;
+    expect(reply).toBe('hi');
+    expect(Buffer.concat(seen?.chunks ?? []).toString()).toBe('bye');
+    const count = await new Promise<number>((r, j) => server?.getConnections((e, n) => (e ? j(e) : r(n))));
+    expect(count).toBe(0);
+  });
+
+  it('stops reading while paused and delivers everything after resuming', async () => {
+    let seen: Seen | undefined;
+    const port = await serve((s) => {
+      seen = s;
+      s.transport.pauseRead();
+    });
+    const c = connect(port, '127.0.0.1');
+    await new Promise((r) => c.once('connect', r));
+    c.write('one');
+    await tick(50);
+    expect(seen?.chunks.length).toBe(0);
+    seen?.transport.resumeRead();
+    c.end('two');
+    await seen?.closed;
+    expect(Buffer.concat(seen?.chunks ?? []).toString()).toBe('onetwo');
+  });
+});
