@@ -8,7 +8,7 @@
  */
 import type { Transport } from '../../net/transport.js';
 import type { HeaderList, HttpResponseHead } from '../../http/response.js';
-import { encodeChunk, LAST_CHUNK, serializeResponseHead } from './serializer.js';
+import { encodeChunk, LAST_CHUNK, responseHeadText } from './serializer.js';
 
 export interface FramerInit {
   head: HttpResponseHead;
@@ -16,9 +16,43 @@ export interface FramerInit {
   requestVersion: string;
   /** The request allows keeping the connection (and the server wants to). */
   keepAlive: boolean;
-  /** Vhost and mount headers (CSP...) added after the handler's. */
-  extraHeaders: HeaderList;
+  /** Mount headers, then vhost headers (CSP...), added after the handler's; a name the handler set is not repeated. */
+  mountHeaders: HeaderList | undefined;
+  vhostHeaders: HeaderList;
 }
+
+/*
+ * Heads of responses without handler headers repeat (the same status, type
+ * and length on the same mount), so their serialized text is kept, per
+ * vhost and mount header lists (compared by identity: configuration does
+ * not change while serving), and bounded.
+ */
+const HEAD_CACHE_MAX = 256;
+const NO_MOUNT_HEADERS: HeaderList = [];
+
+/** The heads of one (vhost, mount) pair: the last one, checked without building a key, then the rest by key. */
+class HeadCache {
+  /** The last head's text. */
+  lastText = '';
+  lastStatus = 0;
+  lastLength: number | undefined;
+  lastType: string | undefined;
+  lastFlags = -1;
+  readonly byKey = new Map<string, string>();
+}
+const headCaches = new WeakMap<HeaderList, WeakMap<HeaderList, HeadCache>>();
+
+function headCacheFor(vhostHeaders: HeaderList, mountHeaders: HeaderList | undefined): HeadCache {
+  let byMount = headCaches.get(vhostHeaders);
+  if (!byMount) headCaches.set(vhostHeaders, (byMount = new WeakMap()));
+  const m = mountHeaders ?? NO_MOUNT_HEADERS;
+  let c = byMount.get(m);
+  if (!c) byMount.set(m, (c = new HeadCache()));
+  return c;
+}
+
+/** Below this a final body goes out in one buffer with the head (one copy, one write). */
+const JOIN_BODY_MAX = 16 * 1024;
 
 export type FramerWriteResult = 'ok' | 'overrun' | 'short';
 
@@ -27,7 +61,8 @@ export class H1ResponseFramer {
   /** The body ends when the connection closes (http/1.0 without a length). */
   readonly closeDelimited: boolean;
   readonly keepAlive: boolean;
-  #head: Buffer | undefined;
+  /** The serialized head until it is written (latin1). */
+  #head: string | undefined;
   #chunked: boolean;
   #noBody: boolean;
   #remaining: number;
@@ -46,18 +81,46 @@ export class H1ResponseFramer {
     this.keepAlive = init.keepAlive && !this.closeDelimited;
     this.#remaining = this.#noBody ? 0 : (head.contentLength ?? Infinity);
 
+    if (head.headers && head.headers.length > 0) {
+      this.#head = this.#serialize(init, hasLength, v11, headAsChunked);
+      return;
+    }
+    const c = headCacheFor(init.vhostHeaders, init.mountHeaders);
+    const flags = (this.#chunked ? 1 : 0) | (headAsChunked ? 2 : 0) | (this.keepAlive ? 4 : 0) | (v11 ? 8 : 0);
+    if (c.lastStatus === head.status && c.lastLength === head.contentLength && c.lastType === head.contentType && c.lastFlags === flags) {
+      this.#head = c.lastText;
+      return;
+    }
+    const key = `${head.status} ${head.contentLength} ${flags} ${head.contentType}`;
+    let text = c.byKey.get(key);
+    if (text === undefined) {
+      text = this.#serialize(init, hasLength, v11, headAsChunked);
+      if (c.byKey.size >= HEAD_CACHE_MAX) c.byKey.clear();
+      c.byKey.set(key, text);
+    }
+    c.lastStatus = head.status;
+    c.lastLength = head.contentLength;
+    c.lastType = head.contentType;
+    c.lastFlags = flags;
+    c.lastText = text;
+    this.#head = text;
+  }
+
+  #serialize(init: FramerInit, hasLength: boolean, v11: boolean, headAsChunked: boolean): string {
+    const { head } = init;
     const headers: [string, string][] = [];
     if (head.contentType) headers.push(['content-type', head.contentType]);
     if (hasLength && head.status !== 204 && head.status >= 200) headers.push(['content-length', String(head.contentLength)]);
     if (this.#chunked || headAsChunked) headers.push(['transfer-encoding', 'chunked']);
     if (head.headers) for (const h of head.headers) headers.push([h[0], h[1]]);
-    if (init.extraHeaders.length > 0) {
+    const extra = init.mountHeaders ? [...init.mountHeaders, ...init.vhostHeaders] : init.vhostHeaders;
+    if (extra.length > 0) {
       const own = new Set(headers.map((h) => h[0].toLowerCase()));
-      for (const h of init.extraHeaders) if (!own.has(h[0].toLowerCase())) headers.push([h[0], h[1]]);
+      for (const h of extra) if (!own.has(h[0].toLowerCase())) headers.push([h[0], h[1]]);
     }
     if (!this.keepAlive) headers.push(['connection', 'close']);
     else if (!v11) headers.push(['connection', 'keep-alive']);
-    this.#head = serializeResponseHead({ status: head.status, headers, version: v11 ? '1.1' : '1.0' });
+    return responseHeadText({ status: head.status, headers, version: v11 ? '1.1' : '1.0' });
   }
 
   /** The response is complete (final write done). */
@@ -70,15 +133,29 @@ export class H1ResponseFramer {
     if (!this.#head) return;
     const h = this.#head;
     this.#head = undefined;
-    t.write(h);
+    t.write(Buffer.from(h, 'latin1'));
   }
 
   /** Write a piece of the body; `final` ends the response. */
   write(t: Transport, data: Uint8Array, final: boolean): FramerWriteResult {
     if (this.#done) return 'overrun';
+    const head = this.#head;
+    if (head !== undefined && final && !this.#chunked && !this.#noBody && data.length <= JOIN_BODY_MAX) {
+      // the whole of a small response: head and body in one buffer
+      if (data.length > this.#remaining) return 'overrun';
+      if (data.length < this.#remaining && Number.isFinite(this.#remaining)) return 'short';
+      this.#head = undefined;
+      this.#remaining = 0;
+      this.#done = true;
+      const out = Buffer.allocUnsafe(head.length + data.length);
+      out.write(head, 0, 'latin1');
+      out.set(data, head.length);
+      t.write(out);
+      return 'ok';
+    }
     const out: Uint8Array[] = [];
-    if (this.#head) {
-      out.push(this.#head);
+    if (head !== undefined) {
+      out.push(Buffer.from(head, 'latin1'));
       this.#head = undefined;
     }
     if (!this.#noBody && data.length > 0) {

@@ -59,6 +59,11 @@ export const LAST_CHUNK: Buffer = Buffer.from('0\r\n\r\n');
  * ```
  */
 export function serializeResponseHead(init: ResponseHeadInit): Buffer {
+  return Buffer.from(responseHeadText(init), 'latin1');
+}
+
+/** The same head as text (latin1), for callers that join it with more bytes. */
+export function responseHeadText(init: ResponseHeadInit): string {
   const { status } = init;
   if (!Number.isInteger(status) || status < 100 || status > 599) {
     throw new RangeError(`Cannot serialize response head: status must be an integer from 100 to 599, got ${String(status)}`);
@@ -89,7 +94,7 @@ export function serializeRequestHead(init: RequestHeadInit): Buffer {
   if (typeof host !== 'string' || !HOST_RE.test(host)) {
     throw new TypeError(`Cannot serialize request head: invalid host ${JSON.stringify(host)}`);
   }
-  return withFields(`${method} ${target} HTTP/${version(init)}\r\nhost: ${host}\r\n`, init, undefined);
+  return Buffer.from(withFields(`${method} ${target} HTTP/${version(init)}\r\nhost: ${host}\r\n`, init, undefined), 'latin1');
 }
 
 /**
@@ -152,7 +157,7 @@ function fieldLine(name: string, value: string | number, what: string): string {
 }
 
 /** Adds the field lines and framing to `head` (a response's when `status` is set), enforcing one unambiguous framing. */
-function withFields(head: string, init: HeadInit, status: number | undefined): Buffer {
+function withFields(head: string, init: HeadInit, status: number | undefined): string {
   const isRequest = status === undefined;
   let out = head;
   let length = init.contentLength;
@@ -185,7 +190,7 @@ function withFields(head: string, init: HeadInit, status: number | undefined): B
   if (chunked && init.version === '1.0') throw new TypeError('Cannot serialize head: chunked needs HTTP/1.1');
   if (length !== undefined) out += `content-length: ${length}\r\n`;
   else if (init.chunked === true) out += 'transfer-encoding: chunked\r\n';
-  return Buffer.from(`${out}\r\n`, 'latin1');
+  return `${out}\r\n`;
 }
 
 function encodeExtensions(extensions: ChunkExtensionInit | undefined): string {

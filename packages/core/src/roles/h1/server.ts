@@ -41,10 +41,15 @@ interface H1ServerState {
   /** The protocol whose pss belongs to a finished transaction, to release before the next. */
   stalePss: Protocol | undefined;
   closing: boolean;
+  /** Send a response head that no body write took along (queued as a microtask by respond). */
+  flushHead: () => void;
+  /** releaseStalePss for this connection (queued as a microtask). */
+  releasePss: () => void;
 }
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
+const NO_HEADERS: HeaderList = [];
 
 function st(wsi: Wsi): H1ServerState {
   return wsi.roleData as H1ServerState;
@@ -219,7 +224,7 @@ function dropTransactionPss(wsi: Wsi, s: H1ServerState): void {
   if (!s.bodyToProtocol) return;
   s.bodyToProtocol = false;
   s.stalePss = wsi.protocol;
-  queueMicrotask(() => releaseStalePss(wsi, s));
+  queueMicrotask(s.releasePss);
 }
 
 function releaseStalePss(wsi: Wsi, s: H1ServerState): void {
@@ -286,9 +291,10 @@ export const h1ServerRole: RoleOps = {
       requestMethod: reqHead?.method ?? 'GET',
       requestVersion: reqHead?.version ?? '1.1',
       keepAlive: (reqHead?.keepAlive ?? false) && !s.closeAfter && !s.closing,
-      extraHeaders: head.noExtraHeaders ? [] : [...(s.mountHeaders ?? []), ...wsi.vhost.headers],
+      mountHeaders: head.noExtraHeaders ? undefined : s.mountHeaders,
+      vhostHeaders: head.noExtraHeaders ? NO_HEADERS : wsi.vhost.headers,
     });
-    queueMicrotask(() => s.framer?.flushHead(wsi.transport));
+    queueMicrotask(s.flushHead);
     return true;
   },
 
@@ -392,6 +398,8 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
     upgradeStart: undefined,
     stalePss: undefined,
     closing: false,
+    flushHead: () => state.framer?.flushHead(wsi.transport),
+    releasePss: () => releaseStalePss(wsi, state),
   };
   wsi.setRole(h1ServerRole, state);
   wsi.setTimeout(TimeoutReason.HttpHeaders, limits.headersTimeoutSecs);

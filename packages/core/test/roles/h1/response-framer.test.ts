@@ -1,0 +1,75 @@
+/*
+ * H1ResponseFramer: heads without handler headers come from a cache keyed
+ * by the vhost and mount header lists; each distinct head must still be
+ * exact, and a small final body leaves in one write with its head.
+ */
+import { describe, expect, it } from 'vitest';
+import type { HeaderList, HttpResponseHead } from '../../../src/http/response.js';
+import type { Transport } from '../../../src/net/transport.js';
+import { H1ResponseFramer, type FramerInit } from '../../../src/roles/h1/response-framer.js';
+
+function sink(): { t: Transport; writes: Buffer[] } {
+  const writes: Buffer[] = [];
+  const t = { write: (b: Uint8Array) => (writes.push(Buffer.from(b)), true) } as unknown as Transport;
+  return { t, writes };
+}
+
+const VHOST_A: HeaderList = [['x-vhost', 'a']];
+const VHOST_B: HeaderList = [['x-vhost', 'b']];
+const MOUNT: HeaderList = [['x-mount', 'm'], ['content-type', 'ignored/because-set']];
+
+function respond(head: HttpResponseHead, body: string, over: Partial<FramerInit> = {}): { writes: Buffer[]; text: string } {
+  const f = new H1ResponseFramer({ head, requestMethod: 'GET', requestVersion: '1.1', keepAlive: true, mountHeaders: undefined, vhostHeaders: VHOST_A, ...over });
+  const { t, writes } = sink();
+  expect(f.write(t, Buffer.from(body), true)).toBe('ok');
+  return { writes, text: Buffer.concat(writes).toString('latin1') };
+}
+
+describe('H1ResponseFramer head cache', () => {
+  it('sends a small complete response in one write', () => {
+    const r = respond({ status: 200, contentType: 'text/plain', contentLength: 2 }, 'hi');
+    expect(r.writes.length).toBe(1);
+    expect(r.text).toBe('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-vhost: a\r\ncontent-length: 2\r\n\r\nhi');
+  });
+
+  it('keeps heads apart by status, length, type, version, keep-alive, vhost and mount headers', () => {
+    const base: HttpResponseHead = { status: 200, contentType: 'text/plain', contentLength: 3 };
+    const seen = new Set<string>();
+    const cases: [HttpResponseHead, Partial<FramerInit>, string[]][] = [
+      [base, {}, ['HTTP/1.1 200 OK', 'content-length: 3', 'x-vhost: a']],
+      [{ ...base, status: 201 }, {}, ['HTTP/1.1 201 Created']],
+      [{ ...base, contentType: 'text/html' }, {}, ['content-type: text/html']],
+      [base, { keepAlive: false }, ['connection: close']],
+      [base, { requestVersion: '1.0' }, ['HTTP/1.0 200 OK', 'connection: keep-alive']],
+      [base, { vhostHeaders: VHOST_B }, ['x-vhost: b']],
+      [base, { mountHeaders: MOUNT }, ['x-mount: m', 'x-vhost: a', 'content-type: text/plain']],
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const [head, over, want] of cases) {
+        const { text } = respond(head, 'abc', over);
+        for (const w of want) expect(text).toContain(`${w}\r\n`);
+        expect(text.match(/content-type:/g)?.length).toBe(1);
+        seen.add(text);
+      }
+    }
+    expect(seen.size).toBe(cases.length); // the second round served the same heads from the cache
+  });
+
+  it('still refuses a body that does not match its length, and frames one without a length by the version', () => {
+    const f = new H1ResponseFramer({ head: { status: 200, contentLength: 5 }, requestMethod: 'GET', requestVersion: '1.1', keepAlive: true, mountHeaders: undefined, vhostHeaders: VHOST_A });
+    expect(f.write(sink().t, Buffer.from('abc'), true)).toBe('short');
+    const g = new H1ResponseFramer({ head: { status: 200, contentLength: 2 }, requestMethod: 'GET', requestVersion: '1.1', keepAlive: true, mountHeaders: undefined, vhostHeaders: VHOST_A });
+    expect(g.write(sink().t, Buffer.from('abc'), true)).toBe('overrun');
+    expect(respond({ status: 200 }, 'abc').text).toMatch(/transfer-encoding: chunked\r\n[\s\S]*\r\n\r\n3\r\nabc\r\n0\r\n\r\n$/);
+    const old = respond({ status: 200 }, 'abc', { requestVersion: '1.0' }).text;
+    expect(old).toContain('connection: close\r\n');
+    expect(old.endsWith('\r\n\r\nabc')).toBe(true);
+  });
+
+  it('never caches heads with handler headers', () => {
+    const a = respond({ status: 200, contentLength: 1, headers: [['etag', '"1"']] }, 'x').text;
+    const b = respond({ status: 200, contentLength: 1, headers: [['etag', '"2"']] }, 'x').text;
+    expect(a).toContain('etag: "1"\r\n');
+    expect(b).toContain('etag: "2"\r\n');
+  });
+});
