@@ -38,20 +38,46 @@ export function makeHttpRequest(
   httpVersion: string,
   headers: readonly (readonly [string, string])[],
 ): HttpRequest {
-  let pathAndQuery = target;
-  if (!target.startsWith('/') && target !== '*') {
-    // absolute-form: scheme://authority/path?query
-    const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(target);
-    pathAndQuery = m ? target.slice(m[0].length) || '/' : target;
+  return new Request(method, target, httpVersion, headers);
+}
+
+type HeaderFn = (name: string) => string | undefined;
+
+class Request implements HttpRequest {
+  readonly method: string;
+  readonly target: string;
+  readonly path: string;
+  pathInMount: string;
+  readonly query: string;
+  readonly httpVersion: string;
+  readonly host: string;
+  readonly headers: readonly (readonly [string, string])[];
+  #header: HeaderFn | undefined;
+
+  constructor(method: string, target: string, httpVersion: string, headers: readonly (readonly [string, string])[]) {
+    let pathAndQuery = target;
+    if (!target.startsWith('/') && target !== '*') {
+      // absolute-form: scheme://authority/path?query
+      const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(target);
+      pathAndQuery = m ? target.slice(m[0].length) || '/' : target;
+    }
+    const hash = pathAndQuery.indexOf('#');
+    if (hash >= 0) pathAndQuery = pathAndQuery.slice(0, hash);
+    const q = pathAndQuery.indexOf('?');
+    this.method = method;
+    this.target = target;
+    this.path = q >= 0 ? pathAndQuery.slice(0, q) : pathAndQuery;
+    this.pathInMount = this.path;
+    this.query = q >= 0 ? pathAndQuery.slice(q + 1) : '';
+    this.httpVersion = httpVersion;
+    this.headers = headers;
+    this.host = headerLookup.call(headers, 'host') ?? '';
   }
-  const hash = pathAndQuery.indexOf('#');
-  if (hash >= 0) pathAndQuery = pathAndQuery.slice(0, hash);
-  const q = pathAndQuery.indexOf('?');
-  const path = q >= 0 ? pathAndQuery.slice(0, q) : pathAndQuery;
-  const query = q >= 0 ? pathAndQuery.slice(q + 1) : '';
-  // bound, not a closure: callers may destructure it, and no function is compiled per request
-  const header = headerLookup.bind(headers);
-  return { method, target, path, pathInMount: path, query, httpVersion, host: header('host') ?? '', headers, header };
+
+  /** Bound on first use, so callers may destructure it; most requests never ask. */
+  get header(): HeaderFn {
+    return (this.#header ??= headerLookup.bind(this.headers));
+  }
 }
 
 function headerLookup(this: readonly (readonly [string, string])[], name: string): string | undefined {

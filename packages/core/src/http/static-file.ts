@@ -16,7 +16,7 @@ import { isCompressibleType, lookupMimetype } from './mimetypes.js';
 import { matchMount, type FileMount } from './mount.js';
 import { resolveMountPath, statMountTarget } from './path-safety.js';
 import { contentRange, parseRange, planMultipartByteranges, type ByteRange } from './ranges.js';
-import type { HttpRequest } from './request.js';
+import { makeHttpRequest, type HttpRequest } from './request.js';
 import type { HeaderList, HttpResponseHead } from './response.js';
 import { CompressedProducer, SegmentProducer, type BodySegment, type HttpProducer } from './static-file-body.js';
 import { STATUS_TEXT } from '../roles/h1/serializer.js';
@@ -245,7 +245,7 @@ export async function sendError(wsi: Wsi, req: HttpRequest, status: number, extr
       const t = r.ok ? await statMountTarget(m.mount.origin, r, page, { allowSymlinksOut: m.mount.allowSymlinksOut ?? false }) : r;
       if (wsi.closed) return;
       if (t.kind === 'file' && t.stats.isFile()) {
-        sendFile(wsi, { ...req, method: 'GET', headers: [] }, m.mount, fileInfoFromStats(t.realPath, t.stats), status, extra);
+        sendFile(wsi, makeHttpRequest('GET', req.target, req.httpVersion, []), m.mount, fileInfoFromStats(t.realPath, t.stats), status, extra);
         return;
       }
     }
