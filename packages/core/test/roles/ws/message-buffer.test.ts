@@ -44,7 +44,8 @@ describe('MessageBuffer', () => {
     m.push(frame.subarray(15000), 0);
     const out = m.take();
     expect(out.equals(frame)).toBe(true);
-    expect(out.buffer.byteLength).toBe(16384); // exactly one allocation of the frame's size
+    // exactly one allocation of the frame's size (Node 24's Buffer pool takes up to 32 KiB)
+    expect(out.buffer.byteLength).toBe(16384 < Buffer.poolSize >>> 1 ? Buffer.poolSize : 16384);
   });
 
   it('does not size a buffer from a header announcing more than 64 KiB, and mixes with later frames', () => {
