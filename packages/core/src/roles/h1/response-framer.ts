@@ -128,6 +128,11 @@ export class H1ResponseFramer {
     return this.#done;
   }
 
+  /** The head is still waiting for a body write or flushHead. */
+  get headPending(): boolean {
+    return this.#head !== undefined;
+  }
+
   /** Send the head now if it has not gone yet. */
   flushHead(t: Transport): void {
     if (!this.#head) return;

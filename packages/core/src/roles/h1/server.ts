@@ -43,6 +43,8 @@ interface H1ServerState {
   closing: boolean;
   /** Send a response head that no body write took along (queued as a microtask by respond). */
   flushHead: () => void;
+  /** Routing of a request head is running: a head it leaves unsent is flushed when it returns. */
+  dispatching: boolean;
   /** releaseStalePss for this connection (queued as a microtask). */
   releasePss: () => void;
 }
@@ -116,7 +118,15 @@ function onHead(wsi: Wsi, head: H1RequestHead): void {
     return void sendError(wsi, req, 417);
   }
   if (head.upgrade && tryUpgrade(wsi, req, head.upgrade)) return;
-  dispatch(wsi, req, new H1Hooks(wsi, head));
+  s.dispatching = true;
+  try {
+    dispatch(wsi, req, new H1Hooks(wsi, head));
+  } finally {
+    s.dispatching = false;
+  }
+  // a handler that responded and will write later: its head goes out now-ish
+  // (dispatch set s.framer; the cast undoes the narrowing from the reset above)
+  if ((s.framer as H1ResponseFramer | undefined)?.headPending) queueMicrotask(s.flushHead);
 }
 
 /** Offer the request to the role registered for its Upgrade token; true if it took it. */
@@ -294,7 +304,8 @@ export const h1ServerRole: RoleOps = {
       mountHeaders: head.noExtraHeaders ? undefined : s.mountHeaders,
       vhostHeaders: head.noExtraHeaders ? NO_HEADERS : wsi.vhost.headers,
     });
-    queueMicrotask(s.flushHead);
+    // during dispatch onHead sees to it (most handlers write at once: no microtask then)
+    if (!s.dispatching) queueMicrotask(s.flushHead);
     return true;
   },
 
@@ -399,6 +410,7 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
     stalePss: undefined,
     closing: false,
     flushHead: () => state.framer?.flushHead(wsi.transport),
+    dispatching: false,
     releasePss: () => releaseStalePss(wsi, state),
   };
   wsi.setRole(h1ServerRole, state);
