@@ -32,6 +32,8 @@
  *   BENCH_ROUNDS    measured runs per server per case (default 3)
  *   BENCH_IDLE      idle connections in the memory test (default 10000)
  *   BENCH_ONLY      "throughput" or "idle" to run one part
+ *   BENCH_CASES     comma list of throughput cases to run, as SIZExCONNS with
+ *                   "d" for deflate: "16384x1", "16x100d" (default: all eight)
  *   BENCH_WINDOWS   messages in flight per connection on 1 and on 100
  *                   connections (default "16,4")
  * Defaults take about 5 minutes. Ours runs from the working tree's TypeScript
@@ -131,6 +133,12 @@ for (const deflate of [false, true]) {
       CASES.push({ size, conns, window, deflate, ...(target !== undefined ? { target } : {}) });
     }
   }
+}
+const WANTED_CASES = process.env.BENCH_CASES?.split(',').map((c) => c.trim());
+if (WANTED_CASES) {
+  const keep = CASES.filter((c) => WANTED_CASES.includes(`${c.size}x${c.conns}${c.deflate ? 'd' : ''}`));
+  if (keep.length === 0) throw new Error(`BENCH_CASES="${process.env.BENCH_CASES}" names no case (like 16384x1 or 16x100d)`);
+  CASES.splice(0, CASES.length, ...keep);
 }
 const IDLE_TARGET_KIB = 5.3;
 
