@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: set up (pnpm, install, native build, Debian peers), then run
 # typecheck, unit tests on both backends (native required, then forced
-# fallback), the selftests, and the publish build with a smoke test of the
+# fallback), the core and native unit tests again on Node.js 22 and 24, the
+# selftests, and the publish build with a smoke test of the
 # packed packages. Ends with the one line
 # CI reads: `N passed, N failed`, totalled over every suite.
 set -uo pipefail
@@ -23,6 +24,8 @@ step "typecheck" $TURBO typecheck
 step "typecheck examples" node_modules/.bin/tsc -p minimal-examples/tsconfig.json
 step "unit tests (native backend required)" env LWS_REQUIRE_NATIVE=1 $TURBO test
 step "unit tests (TypeScript fallback forced)" env LWS_NO_NATIVE=1 $TURBO test
+step "unit tests on Node.js 22 (core, native)" bash scripts/other-node.sh 22
+step "unit tests on Node.js 24 (core, native)" bash scripts/other-node.sh 24
 step "selftests" env LWS_REQUIRE_NATIVE=1 $TURBO selftest
 step "publish build and packed-example smoke test" bash scripts/pack-smoke.sh
 
