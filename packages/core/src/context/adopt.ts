@@ -23,6 +23,12 @@ export interface AdoptOptions {
   protocol?: Protocol | string | undefined;
 }
 
+function rxFailed(wsi: Wsi, err: unknown): void {
+  log.err(`wsi ${wsi.id}: ${wsi.role.name} rx failed: ${String(err)}`);
+  if (err instanceof Error && err.stack) log.debug(err.stack);
+  wsi.destroy();
+}
+
 /**
  * A transport's events, routed to the wsi's current role. One object with
  * prototype methods per connection (not four closures): idle connections
@@ -42,10 +48,20 @@ class WsiTransportHandlers implements TransportHandlers {
     try {
       wsi.role.rx(wsi, b);
     } catch (err) {
-      log.err(`wsi ${wsi.id}: ${wsi.role.name} rx failed: ${String(err)}`);
-      if (err instanceof Error && err.stack) log.debug(err.stack);
-      wsi.destroy();
+      rxFailed(wsi, err);
     }
+  }
+
+  dataView(view: Buffer): boolean {
+    const wsi = this.#wsi;
+    const role = wsi.role;
+    if (!role.rxView) return false;
+    try {
+      role.rxView(wsi, view);
+    } catch (err) {
+      rxFailed(wsi, err);
+    }
+    return true;
   }
 
   drain(): void {

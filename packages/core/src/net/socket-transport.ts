@@ -41,9 +41,10 @@ function onClose(this: Socket): void {
  * option has libuv read straight into a buffer we own and calls us with the
  * byte count: no Readable push, no 'data' event, no ArrayBuffer per read.
  * Every such socket shares one buffer (reads arrive one at a time on the
- * loop thread), and each read is copied out before the call returns, so a
- * handler may keep what it is given, as with 'data'. Small reads land in
- * Node's Buffer pool.
+ * loop thread). A handler that can work on borrowed bytes (dataView: the
+ * ws parser, which copies only what it keeps) gets a view of it; anything
+ * else gets each read copied out, and may keep it, as with 'data'. Small
+ * copies land in Node's Buffer pool.
  */
 const READ_BUFFER_BYTES = 64 * 1024;
 let readBuffer: Buffer | undefined;
@@ -51,6 +52,8 @@ const kOwnRead = Symbol('lws.ownRead');
 type OwnReadSocket = TransportSocket & { [kOwnRead]?: true };
 
 function onOwnRead(this: Socket, n: number, buf: Buffer): void {
+  const t = (this as TransportSocket)[kTransport];
+  if (t && SocketTransport.lend(t, buf.subarray(0, n))) return;
   const chunk = Buffer.allocUnsafe(n);
   buf.copy(chunk, 0, 0, n);
   route(this, 'data', chunk);
@@ -143,6 +146,12 @@ export class SocketTransport implements Transport {
     if (!first) return;
     if (!this.#ownRead) this.#sock.on('data', onData);
     else if (!this.#readPaused) setReading(this.#sock, true);
+  }
+
+  /** @internal a read in the shared buffer, offered to the handlers' dataView; false: copy it */
+  static lend(t: SocketTransport, view: Buffer): boolean {
+    const h = t.#h;
+    return h.dataView !== undefined && h.dataView(view);
   }
 
   /** @internal socket event, routed by the shared listeners below */

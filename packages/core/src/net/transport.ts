@@ -8,6 +8,13 @@ import type { PeerCertificate } from 'node:tls';
 /** Callbacks a wsi installs on its transport. */
 export interface TransportHandlers {
   data(chunk: Buffer): void;
+  /**
+   * Optional: bytes in the transport's own read buffer, valid only during
+   * this call (the next read overwrites them); a handler that keeps any
+   * copies them. Return false to be given them through data() instead, as
+   * a Buffer of its own.
+   */
+  dataView?(view: Buffer): boolean;
   /** The write buffer drained below its high-water mark: output may resume. */
   drain(): void;
   /** The peer half-closed (FIN). */

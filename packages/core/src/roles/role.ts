@@ -23,6 +23,12 @@ export interface RoleOps {
   readonly name: string;
   /** Bytes arrived from the transport. */
   rx(wsi: Wsi, chunk: Buffer): void;
+  /**
+   * Optional: bytes arrived in the transport's read buffer, valid only
+   * during this call; the role copies whatever it keeps. Roles without it
+   * get an owned copy through rx().
+   */
+  rxView?(wsi: Wsi, view: Buffer): void;
   /** The transport can take output and the protocol asked for it: call the right protocol handler. */
   writeable(wsi: Wsi): void;
   /** Send application data in this role's framing. Returns false if the write was refused. */

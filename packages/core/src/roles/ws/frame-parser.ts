@@ -99,7 +99,8 @@ function partialTail(buf: Buffer): number {
 /**
  * Parses ws frames from arbitrary byte splits into message/control events.
  * push() takes ownership of each chunk: masked payloads are unmasked in place
- * and events may reference the chunk's memory, so do not reuse it.
+ * and events may reference the chunk's memory, so do not reuse it; unless
+ * it is pushed as lent, when everything kept past the call is copied.
  *
  * @example
  * ```ts
@@ -139,6 +140,8 @@ export class WsFrameParser {
   readonly #message = new MessageBuffer();
   #delivered = false;
   #tail: Buffer = EMPTY;
+  /** The chunk being parsed is lent: copy what outlives push(). */
+  #lent = false;
 
   constructor(options: WsFrameParserOptions) {
     this.#isServer = options.isServer;
@@ -153,13 +156,24 @@ export class WsFrameParser {
     return this.#state;
   }
 
-  /** Feeds bytes; returns the events they complete. After 'close' or 'error' returns []. */
-  push(chunk: Uint8Array): WsFrameEvent[] {
+  /**
+   * Feeds bytes; returns the events they complete. After 'close' or 'error'
+   * returns []. `lent`: the chunk's memory is reused after this call (it is
+   * still unmasked in place); events and unparsed bytes get copies.
+   */
+  push(chunk: Uint8Array, lent = false): WsFrameEvent[] {
     if (this.#state === 'closed' || this.#state === 'failed') return [];
     this.#input.push(chunk);
     const events: WsFrameEvent[] = [];
     this.#events = events;
+    this.#lent = lent;
     while (this.#step());
+    if (lent) {
+      this.#lent = false;
+      const state = this.#state as WsFrameParserState; // #step() moved it
+      if (state === 'closed' || state === 'failed') this.#input.clear();
+      else this.#input.own();
+    }
     this.#events = [];
     return events;
   }
@@ -298,8 +312,9 @@ export class WsFrameParser {
 
   #readControl(): boolean {
     if (this.#input.length < this.#length) return false;
-    const payload = this.#length === 0 ? EMPTY : this.#input.take(this.#length);
+    let payload = this.#length === 0 ? EMPTY : this.#input.take(this.#length);
     if (this.#masked) unmask(payload, keyBytes(this.#key), 0);
+    if (this.#lent && payload.length > 0) payload = Buffer.from(payload);
     this.#state = 'header';
     if (this.#opcode === Opcode.Ping) this.#events.push({ type: 'ping', data: payload });
     else if (this.#opcode === Opcode.Pong) this.#events.push({ type: 'pong', data: payload });
@@ -335,7 +350,7 @@ export class WsFrameParser {
   /** Validates (fail-fast) and collects or delivers one payload piece; `last` ends the message. */
   #onData(piece: Buffer, last: boolean): boolean {
     if (this.#compressed) {
-      this.#message.push(piece);
+      this.#message.push(piece, 0, this.#lent);
       return true;
     }
     if (this.#msgOpcode === Opcode.Text && this.#validate) {
@@ -344,12 +359,12 @@ export class WsFrameParser {
       if (last && !utf8.end()) return this.#failUtf8();
     }
     if (this.#fragments) this.#deliverPiece(piece, last);
-    else this.#message.push(piece, this.#remaining);
+    else this.#message.push(piece, this.#remaining, this.#lent);
     return true;
   }
 
   #deliverPiece(piece: Buffer, last: boolean): void {
-    let data = this.#tail.length > 0 ? Buffer.concat([this.#tail, piece]) : piece;
+    let data = this.#tail.length > 0 ? Buffer.concat([this.#tail, piece]) : this.#lent ? Buffer.from(piece) : piece;
     this.#tail = EMPTY;
     if (this.#msgOpcode === Opcode.Text && !last) {
       const cut = data.length - partialTail(data);

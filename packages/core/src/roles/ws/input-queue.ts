@@ -58,6 +58,15 @@ export class InputQueue {
     return out;
   }
 
+  /** Replaces what is queued by one copy of it: the chunks it came from may be reused. */
+  own(): void {
+    if (this.#length === 0) return;
+    const rest = Buffer.from(this.take(this.#length));
+    this.#chunks = [rest];
+    this.#head = 0;
+    this.#length = rest.length;
+  }
+
   /** Drops everything queued. */
   clear(): void {
     this.#chunks = [];

@@ -25,8 +25,9 @@ export class MessageBuffer {
   /**
    * Appends `piece`; keeps a view of it when large or first, copies it when
    * small. `more`: bytes of the same frame still to come (a size hint).
+   * `lent`: the piece's memory is reused later, so it is always copied.
    */
-  push(piece: Buffer, more = 0): void {
+  push(piece: Buffer, more = 0, lent = false): void {
     if (piece.length === 0) return;
     const fill = this.#fill;
     if (fill !== null) {
@@ -46,7 +47,7 @@ export class MessageBuffer {
     }
     if (piece.length >= SMALL || (this.#pieces.length === 0 && this.#scratch === null)) {
       this.#seal();
-      this.#pieces.push(piece);
+      this.#pieces.push(lent ? Buffer.from(piece) : piece);
       return;
     }
     if (this.#scratch === null || this.#used + piece.length > this.#scratch.length) {

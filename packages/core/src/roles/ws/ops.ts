@@ -142,6 +142,21 @@ function handleEvent(wsi: Wsi, s: WsConnection, ev: WsFrameEvent): void {
   }
 }
 
+/** Parse arrived bytes (`lent`: valid only during this call) and deliver the events. */
+function receive(wsi: Wsi, chunk: Buffer, lent: boolean): void {
+  const s = st(wsi);
+  s.rxSinceTick = true;
+  const events = s.parser.push(chunk, lent);
+  if (events.length === 0) return;
+  if (s.heldAt === s.held.length) {
+    s.held = events;
+    s.heldAt = 0;
+  } else {
+    s.held.push(...events);
+  }
+  deliver(wsi, s);
+}
+
 /** Deliver held events in order until they run out or the application pauses rx. */
 function deliver(wsi: Wsi, s: WsConnection): void {
   if (s.delivering) return;
@@ -215,17 +230,12 @@ export const wsRole: RoleOps = {
   name: 'ws',
 
   rx(wsi, chunk) {
-    const s = st(wsi);
-    s.rxSinceTick = true;
-    const events = s.parser.push(chunk);
-    if (events.length === 0) return;
-    if (s.heldAt === s.held.length) {
-      s.held = events;
-      s.heldAt = 0;
-    } else {
-      s.held.push(...events);
-    }
-    deliver(wsi, s);
+    receive(wsi, chunk, false);
+  },
+
+  // the parser copies what it keeps of borrowed bytes: no copy of every read
+  rxView(wsi, view) {
+    receive(wsi, view, true);
   },
 
   rxResumed(wsi) {
