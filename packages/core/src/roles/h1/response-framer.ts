@@ -28,7 +28,8 @@ export interface FramerInit {
  * not change while serving), and bounded.
  */
 const HEAD_CACHE_MAX = 256;
-const NO_MOUNT_HEADERS: HeaderList = [];
+/** An empty header list with one identity (a cache key): for no mount headers, and for noExtraHeaders. */
+export const NO_HEADERS: HeaderList = [];
 
 /** The heads of one (vhost, mount) pair: the last one, checked without building a key, then the rest by key. */
 class HeadCache {
@@ -45,7 +46,7 @@ const headCaches = new WeakMap<HeaderList, WeakMap<HeaderList, HeadCache>>();
 function headCacheFor(vhostHeaders: HeaderList, mountHeaders: HeaderList | undefined): HeadCache {
   let byMount = headCaches.get(vhostHeaders);
   if (!byMount) headCaches.set(vhostHeaders, (byMount = new WeakMap()));
-  const m = mountHeaders ?? NO_MOUNT_HEADERS;
+  const m = mountHeaders ?? NO_HEADERS;
   let c = byMount.get(m);
   if (!c) byMount.set(m, (c = new HeadCache()));
   return c;

@@ -17,7 +17,7 @@ import { sendError } from '../../http/static-file.js';
 import type { RoleOps, WriteKind } from '../role.js';
 import { findUpgrade } from '../upgrade.js';
 import { H1Parser, type H1RequestHead } from './parser.js';
-import { H1ResponseFramer } from './response-framer.js';
+import { H1ResponseFramer, NO_HEADERS } from './response-framer.js';
 import { dispatch, unmetExpectation, type DispatchHooks } from './server-dispatch.js';
 
 interface H1ServerState {
@@ -41,7 +41,7 @@ interface H1ServerState {
   /** The protocol whose pss belongs to a finished transaction, to release before the next. */
   stalePss: Protocol | undefined;
   closing: boolean;
-  /** Send a response head that no body write took along (queued as a microtask by respond). */
+  /** Send a response head that no body write took along (queued as a microtask by respond or onHead). */
   flushHead: () => void;
   /** Routing of a request head is running: a head it leaves unsent is flushed when it returns. */
   dispatching: boolean;
@@ -51,7 +51,6 @@ interface H1ServerState {
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
-const NO_HEADERS: HeaderList = [];
 
 function st(wsi: Wsi): H1ServerState {
   return wsi.roleData as H1ServerState;
