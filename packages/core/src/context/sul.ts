@@ -14,14 +14,25 @@
  * rest. Only a sooner deadline replaces the Node timer. A cancelled sul's
  * timer is unref'd so it never holds the process open.
  */
+/** Sul's due time when nothing is pending (due times are performance.now() values, never negative). */
+const NOT_PENDING = -1;
+
 export class Sul {
   #owner: SulScheduler;
   #cb: () => void;
   #timer: NodeJS.Timeout | undefined;
   /** When the Node timer fires (performance.now() ms). */
   #timerAt = 0;
-  /** When the callback is due, or undefined when nothing is pending. */
-  #due: number | undefined;
+  /**
+   * When the callback is due, or NOT_PENDING. Always a number: a field that
+   * only ever holds doubles is updated in place, one that also holds
+   * undefined boxes every new value (an allocation per re-arm).
+   */
+  #due = NOT_PENDING;
+  /** Neighbours in the owner's list of pending suls (SulScheduler). @internal */
+  prev: Sul | undefined;
+  /** @internal */
+  next: Sul | undefined;
 
   constructor(owner: SulScheduler, cb: () => void) {
     this.#owner = owner;
@@ -30,7 +41,7 @@ export class Sul {
 
   /** True while a callback is pending. */
   get pending(): boolean {
-    return this.#due !== undefined;
+    return this.#due !== NOT_PENDING;
   }
 
   /** (Re)schedule to run once after `ms` milliseconds, replacing any pending run. */
@@ -38,7 +49,7 @@ export class Sul {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Cannot schedule sul: delay ${ms} ms is not a finite non-negative number`);
     if (this.#owner.destroyed) return this.cancel();
     const due = performance.now() + ms;
-    if (this.#due === undefined) this.#owner.hold(this);
+    if (this.#due === NOT_PENDING) this.#owner.hold(this);
     this.#due = due;
     if (this.#timer !== undefined && this.#timerAt <= due) {
       this.#timer.ref();
@@ -49,8 +60,8 @@ export class Sul {
 
   /** Cancel a pending run; harmless when nothing is pending. */
   cancel(): void {
-    if (this.#due === undefined) return;
-    this.#due = undefined;
+    if (this.#due === NOT_PENDING) return;
+    this.#due = NOT_PENDING;
     this.#timer?.unref();
     this.#owner.release(this);
   }
@@ -71,11 +82,11 @@ export class Sul {
   #fire(): void {
     this.#timer = undefined;
     const due = this.#due;
-    if (due === undefined) return;
+    if (due === NOT_PENDING) return;
     const left = due - performance.now();
     // Node may fire up to a millisecond early by our clock: within that, it is due
     if (left > 1) return this.#arm(left);
-    this.#due = undefined;
+    this.#due = NOT_PENDING;
     this.#owner.release(this);
     this.#cb();
   }
@@ -91,7 +102,13 @@ export class Sul {
  * ```
  */
 export class SulScheduler {
-  #live = new Set<Sul>();
+  /*
+   * The pending suls, as a list threaded through them: connections move in
+   * and out of it on every request, and linking allocates nothing (a Set's
+   * add and delete churn its table).
+   */
+  #head: Sul | undefined;
+  #count = 0;
   #destroyed = false;
 
   get destroyed(): boolean {
@@ -100,7 +117,7 @@ export class SulScheduler {
 
   /** How many callbacks are pending. */
   get pendingCount(): number {
-    return this.#live.size;
+    return this.#count;
   }
 
   create(cb: () => void): Sul {
@@ -114,17 +131,28 @@ export class SulScheduler {
     return s;
   }
 
+  /** Sul calls it when it becomes pending (once until release). */
   hold(s: Sul): void {
-    this.#live.add(s);
+    s.prev = undefined;
+    s.next = this.#head;
+    if (this.#head) this.#head.prev = s;
+    this.#head = s;
+    this.#count++;
   }
 
+  /** Sul calls it when it stops being pending. */
   release(s: Sul): void {
-    this.#live.delete(s);
+    if (s.prev) s.prev.next = s.next;
+    else if (this.#head === s) this.#head = s.next;
+    else return; // not held
+    if (s.next) s.next.prev = s.prev;
+    s.prev = s.next = undefined;
+    this.#count--;
   }
 
   /** Cancel everything and refuse new schedules. */
   destroy(): void {
     this.#destroyed = true;
-    for (const s of [...this.#live]) s.dispose();
+    while (this.#head) this.#head.dispose();
   }
 }

@@ -102,4 +102,36 @@ describe('SulScheduler', () => {
     expect(() => sul.schedule(-1)).toThrow(new RangeError('Cannot schedule sul: delay -1 ms is not a finite non-negative number'));
     expect(() => sul.schedule(Number.NaN)).toThrow(RangeError);
   });
+
+  it('counts pending suls exactly through any order of schedule, cancel, fire and destroy', () => {
+    vi.useFakeTimers();
+    const s = new SulScheduler();
+    let fired = 0;
+    const suls = Array.from({ length: 40 }, () => s.create(() => fired++));
+    const pending = new Set<number>();
+    let seed = 7;
+    const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    for (let step = 0; step < 2000; step++) {
+      const i = rnd(suls.length);
+      const op = rnd(3);
+      if (op === 0) {
+        suls[i]?.schedule(1 + rnd(50));
+        pending.add(i);
+      } else if (op === 1) {
+        suls[i]?.cancel();
+        pending.delete(i);
+      } else {
+        vi.advanceTimersByTime(rnd(20));
+        for (const j of [...pending]) if (!suls[j]?.pending) pending.delete(j);
+      }
+      expect(s.pendingCount).toBe(pending.size);
+    }
+    expect(fired).toBeGreaterThan(0);
+    const before = fired;
+    s.destroy();
+    expect(s.pendingCount).toBe(0);
+    for (const sul of suls) expect(sul.pending).toBe(false);
+    vi.advanceTimersByTime(100);
+    expect(fired).toBe(before);
+  });
 });
