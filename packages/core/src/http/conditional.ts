@@ -114,6 +114,33 @@ export function formatHttpDate(time: Date | number): string {
   return d.toUTCString();
 }
 
+let dateNow = '';
+
+function dateExpired(): void {
+  dateNow = '';
+}
+
+/**
+ * The current time as IMF-fixdate, for the Date header every response from
+ * 2xx to 5xx carries (RFC 9110 §6.6.1). Formatted at most once a second:
+ * the string stays until an unref'd timer at the next second boundary
+ * expires it, so a busy server pays a string load per response, and the
+ * same string (same identity) comes back all second long.
+ *
+ * @example
+ * ```ts
+ * headers.push(['date', currentHttpDate()]);
+ * ```
+ */
+export function currentHttpDate(): string {
+  if (dateNow === '') {
+    const now = Date.now();
+    dateNow = formatHttpDate(now);
+    setTimeout(dateExpired, 1000 - (now % 1000)).unref();
+  }
+  return dateNow;
+}
+
 /* Entity-tag list: undefined when malformed, '*' for any, else the tags as sent (W/ kept). */
 function parseEtags(v: string): string[] | '*' | undefined {
   const s = v.trim();

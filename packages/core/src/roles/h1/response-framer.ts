@@ -5,8 +5,10 @@
  * the next microtask so small responses leave in one packet. A HEAD
  * response carries the framing headers its GET would have (RFC 9110 §9.3.2,
  * RFC 9112 §6.1): `transfer-encoding: chunked` when the length is unknown.
+ * Final responses carry a Date (RFC 9110 §6.6.1) unless the handler set one.
  */
 import type { Transport } from '../../net/transport.js';
+import { currentHttpDate } from '../../http/conditional.js';
 import type { HeaderList, HttpResponseHead } from '../../http/response.js';
 import { encodeChunk, LAST_CHUNK, responseHeadText } from './serializer.js';
 
@@ -25,7 +27,8 @@ export interface FramerInit {
  * Heads of responses without handler headers repeat (the same status, type
  * and length on the same mount), so their serialized text is kept, per
  * vhost and mount header lists (compared by identity: configuration does
- * not change while serving), and bounded.
+ * not change while serving), and bounded. The texts hold the Date: a cache
+ * starts over when the second changes.
  */
 const HEAD_CACHE_MAX = 256;
 /** An empty header list with one identity (a cache key): for no mount headers, and for noExtraHeaders. */
@@ -33,6 +36,8 @@ export const NO_HEADERS: HeaderList = [];
 
 /** The heads of one (vhost, mount) pair: the last one, checked without building a key, then the rest by key. */
 class HeadCache {
+  /** The Date the texts below carry (currentHttpDate: one string per second). */
+  date = '';
   /** The last head's text. */
   lastText = '';
   lastStatus = 0;
@@ -87,6 +92,12 @@ export class H1ResponseFramer {
       return;
     }
     const c = headCacheFor(init.vhostHeaders, init.mountHeaders);
+    const date = currentHttpDate();
+    if (c.date !== date) {
+      c.date = date;
+      c.byKey.clear();
+      c.lastStatus = 0;
+    }
     const flags = (this.#chunked ? 1 : 0) | (headAsChunked ? 2 : 0) | (this.keepAlive ? 4 : 0) | (v11 ? 8 : 0);
     if (c.lastStatus === head.status && c.lastLength === head.contentLength && c.lastType === head.contentType && c.lastFlags === flags) {
       this.#head = c.lastText;
@@ -115,10 +126,9 @@ export class H1ResponseFramer {
     if (this.#chunked || headAsChunked) headers.push(['transfer-encoding', 'chunked']);
     if (head.headers) for (const h of head.headers) headers.push([h[0], h[1]]);
     const extra = init.mountHeaders ? [...init.mountHeaders, ...init.vhostHeaders] : init.vhostHeaders;
-    if (extra.length > 0) {
-      const own = new Set(headers.map((h) => h[0].toLowerCase()));
-      for (const h of extra) if (!own.has(h[0].toLowerCase())) headers.push([h[0], h[1]]);
-    }
+    const own = new Set(headers.map((h) => h[0].toLowerCase()));
+    for (const h of extra) if (!own.has(h[0].toLowerCase())) headers.push([h[0], h[1]]);
+    if (head.status >= 200 && !own.has('date') && !extra.some((h) => h[0].toLowerCase() === 'date')) headers.push(['date', currentHttpDate()]);
     if (!this.keepAlive) headers.push(['connection', 'close']);
     else if (!v11) headers.push(['connection', 'keep-alive']);
     return responseHeadText({ status: head.status, headers, version: v11 ? '1.1' : '1.0' });

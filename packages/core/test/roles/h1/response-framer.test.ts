@@ -3,7 +3,7 @@
  * by the vhost and mount header lists; each distinct head must still be
  * exact, and a small final body leaves in one write with its head.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HeaderList, HttpResponseHead } from '../../../src/http/response.js';
 import type { Transport } from '../../../src/net/transport.js';
 import { H1ResponseFramer, type FramerInit } from '../../../src/roles/h1/response-framer.js';
@@ -29,7 +29,8 @@ describe('H1ResponseFramer head cache', () => {
   it('sends a small complete response in one write', () => {
     const r = respond({ status: 200, contentType: 'text/plain', contentLength: 2 }, 'hi');
     expect(r.writes.length).toBe(1);
-    expect(r.text).toBe('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-vhost: a\r\ncontent-length: 2\r\n\r\nhi');
+    const date = /\r\ndate: ([^\r]*)\r\n/.exec(r.text)?.[1] ?? '';
+    expect(r.text).toBe(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-vhost: a\r\ndate: ${date}\r\ncontent-length: 2\r\n\r\nhi`);
   });
 
   it('keeps heads apart by status, length, type, version, keep-alive, vhost and mount headers', () => {
@@ -49,7 +50,7 @@ describe('H1ResponseFramer head cache', () => {
         const { text } = respond(head, 'abc', over);
         for (const w of want) expect(text).toContain(`${w}\r\n`);
         expect(text.match(/content-type:/g)?.length).toBe(1);
-        seen.add(text);
+        seen.add(text.replace(/\r\ndate: [^\r]*/, '')); // a second may turn between rounds
       }
     }
     expect(seen.size).toBe(cases.length); // the second round served the same heads from the cache
@@ -71,5 +72,57 @@ describe('H1ResponseFramer head cache', () => {
     const b = respond({ status: 200, contentLength: 1, headers: [['etag', '"2"']] }, 'x').text;
     expect(a).toContain('etag: "1"\r\n');
     expect(b).toContain('etag: "2"\r\n');
+  });
+});
+
+const DATE_RE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/;
+
+function dates(text: string): string[] {
+  return [...text.matchAll(/\r\ndate: ([^\r]*)/gi)].map((m) => m[1] as string);
+}
+
+describe('H1ResponseFramer Date (RFC 9110 §6.6.1)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('dates every final response, cached head or not, and no interim one', () => {
+    for (const head of [{ status: 200, contentLength: 1 }, { status: 404, contentLength: 1 }, { status: 503, contentLength: 1 }, { status: 200, contentLength: 1, headers: [['x-a', 'b']] as HeaderList }]) {
+      const d = dates(respond(head, 'x').text);
+      expect(d.length).toBe(1);
+      expect(d[0]).toMatch(DATE_RE);
+      expect(Math.abs(Date.parse(d[0] as string) - Date.now())).toBeLessThan(5000);
+    }
+    const f = new H1ResponseFramer({ head: { status: 103, headers: [['link', '</a.css>; rel=preload']] }, requestMethod: 'GET', requestVersion: '1.1', keepAlive: true, mountHeaders: undefined, vhostHeaders: VHOST_A });
+    const { t, writes } = sink();
+    f.flushHead(t);
+    expect(dates(Buffer.concat(writes).toString('latin1'))).toEqual([]);
+  });
+
+  it('keeps a Date the handler or the configuration set, and sends only that one', () => {
+    const own = respond({ status: 200, contentLength: 1, headers: [['Date', 'Sun, 06 Nov 1994 08:49:37 GMT']] }, 'x').text;
+    expect(dates(own)).toEqual(['Sun, 06 Nov 1994 08:49:37 GMT']);
+    const fixed: HeaderList = [['date', 'Sun, 06 Nov 1994 08:49:37 GMT']];
+    expect(dates(respond({ status: 200, contentLength: 1 }, 'x', { vhostHeaders: fixed }).text)).toEqual(['Sun, 06 Nov 1994 08:49:37 GMT']);
+  });
+
+  it('moves with the clock: cached heads are rebuilt when the second changes', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
+    vi.setSystemTime(Date.UTC(2030, 0, 2, 3, 4, 5, 900));
+    vi.resetModules(); // a fresh date cache, whose expiry timer is a fake one
+    const fresh = await import('../../../src/roles/h1/response-framer.js');
+    const send = (): string => {
+      const f = new fresh.H1ResponseFramer({ head: { status: 200, contentType: 'text/plain', contentLength: 1 }, requestMethod: 'GET', requestVersion: '1.1', keepAlive: true, mountHeaders: undefined, vhostHeaders: VHOST_A });
+      const { t, writes } = sink();
+      f.write(t, Buffer.from('x'), true);
+      return dates(Buffer.concat(writes).toString('latin1'))[0] as string;
+    };
+    expect(send()).toBe('Wed, 02 Jan 2030 03:04:05 GMT');
+    vi.advanceTimersByTime(99);
+    expect(send()).toBe('Wed, 02 Jan 2030 03:04:05 GMT'); // the same second: the cached head
+    vi.advanceTimersByTime(1);
+    expect(send()).toBe('Wed, 02 Jan 2030 03:04:06 GMT');
+    vi.advanceTimersByTime(60_000);
+    expect(send()).toBe('Wed, 02 Jan 2030 03:05:06 GMT');
   });
 });
