@@ -311,11 +311,20 @@ export class Wsi<Pss = any, Vhd = any> {
     try {
       fn();
     } catch (cause) {
-      const err = new LwsError('LWS_ERR_CORE_HANDLER_THREW', `Cannot continue wsi ${this.id}: handler threw: ${String(cause)}`, {}, { cause });
-      log.err(err.message);
-      if (cause instanceof Error && cause.stack) log.debug(cause.stack);
-      this.close(1011, 'handler error');
+      this.handlerThrew(cause);
     }
+  }
+
+  /**
+   * What invoke() does when the handler throws, for hot paths that call a
+   * handler in their own try/catch rather than make a closure per call.
+   * @internal
+   */
+  handlerThrew(cause: unknown): void {
+    const err = new LwsError('LWS_ERR_CORE_HANDLER_THREW', `Cannot continue wsi ${this.id}: handler threw: ${String(cause)}`, {}, { cause });
+    log.err(err.message);
+    if (cause instanceof Error && cause.stack) log.debug(cause.stack);
+    this.close(1011, 'handler error');
   }
 
   /** Release everything; called once when the transport is gone. */

@@ -47,6 +47,7 @@ interface H1ServerState {
   dispatching: boolean;
   /** releaseStalePss for this connection (queued as a microtask). */
   releasePss: () => void;
+  hooks: H1Hooks;
 }
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
@@ -56,14 +57,12 @@ function st(wsi: Wsi): H1ServerState {
   return wsi.roleData as H1ServerState;
 }
 
-/** What dispatch may ask of this connection for one request (a class: no closures per request). */
+/** What dispatch may ask of this connection (one per connection: no object per request). */
 class H1Hooks implements DispatchHooks {
   readonly #wsi: Wsi;
-  readonly #head: H1RequestHead;
 
-  constructor(wsi: Wsi, head: H1RequestHead) {
+  constructor(wsi: Wsi) {
     this.#wsi = wsi;
-    this.#head = head;
   }
 
   bodyToProtocol(): void {
@@ -72,7 +71,8 @@ class H1Hooks implements DispatchHooks {
 
   sendContinue(): void {
     const s = st(this.#wsi);
-    if (!this.#head.expectContinue || !this.#head.hasBody || s.framer || s.reqDone || s.closing) return;
+    const head = s.head;
+    if (!head?.expectContinue || !head.hasBody || s.framer || s.reqDone || s.closing) return;
     this.#wsi.transport.write(CONTINUE);
   }
 
@@ -119,7 +119,7 @@ function onHead(wsi: Wsi, head: H1RequestHead): void {
   if (head.upgrade && tryUpgrade(wsi, req, head.upgrade)) return;
   s.dispatching = true;
   try {
-    dispatch(wsi, req, new H1Hooks(wsi, head));
+    dispatch(wsi, req, s.hooks);
   } finally {
     s.dispatching = false;
   }
@@ -174,8 +174,13 @@ function onParseError(wsi: Wsi, err: LwsError): void {
   void sendError(wsi, req, status);
 }
 
-/** Feed bytes to the parser; keep what a paused parser did not take. */
-function feed(wsi: Wsi, chunk: Buffer): void {
+/**
+ * Feed bytes to the parser; keep what a paused parser did not take.
+ * `lent`: the chunk is the transport's read buffer, valid only during this
+ * call, so whatever outlives it is copied (the parser itself keeps strings
+ * and copies of split lines; body pieces reach handlers as copies).
+ */
+function feed(wsi: Wsi, chunk: Buffer, lent = false): void {
   const s = st(wsi);
   if (s.closing) return;
   const r = s.parser.execute(chunk);
@@ -185,11 +190,13 @@ function feed(wsi: Wsi, chunk: Buffer): void {
     s.upgradeStart = undefined;
     s.closing = true; // h1 is done with this connection
     wsi.setTimeout(TimeoutReason.HttpHeaders, 0);
-    start?.(chunk.subarray(r.consumed));
+    const rest = chunk.subarray(r.consumed);
+    start?.(lent ? Buffer.from(rest) : rest);
     return;
   }
   if (r.consumed < chunk.length) {
-    s.pending = chunk.subarray(r.consumed);
+    const rest = chunk.subarray(r.consumed);
+    s.pending = lent ? Buffer.from(rest) : rest;
     // stop reading until the current response is done: the pending bytes bound what we hold
     wsi.transport.pauseRead();
   }
@@ -203,8 +210,11 @@ function accessLog(wsi: Wsi, s: H1ServerState): void {
   log.info(`${wsi.transport.remoteAddress ?? 'unix'} ${wsi.vhost.name} "${line}" ${s.framer?.status ?? 0}`);
 }
 
-/** The response and the request are both complete: next request, or close. */
-function transactionDone(wsi: Wsi): void {
+/**
+ * The response and the request are both complete: next request, or close.
+ * `fromParser`: called as the request completed, with no handler running.
+ */
+function transactionDone(wsi: Wsi, fromParser = false): void {
   const s = st(wsi);
   if (!s.framer?.done) return;
   // answered before the body came (413, 405, 401...): the rest of the request is not worth reading
@@ -215,7 +225,7 @@ function transactionDone(wsi: Wsi): void {
   s.req = undefined;
   s.head = undefined;
   if (!keep) return closeConn(wsi);
-  dropTransactionPss(wsi, s);
+  dropTransactionPss(wsi, s, fromParser);
   const limits = wsi.vhost.limits;
   if (s.pending) wsi.setTimeout(TimeoutReason.HttpHeaders, limits.headersTimeoutSecs);
   else wsi.setTimeout(TimeoutReason.HttpKeepaliveIdle, limits.keepAliveTimeoutSecs);
@@ -224,16 +234,19 @@ function transactionDone(wsi: Wsi): void {
 
 /**
  * Release the pss of the transaction that just ended on a kept-alive
- * connection. Not now: the handler whose final write ended the transaction
- * may still be running and reading `wsi.pss`. In a microtask, or when the
- * next request head arrives if that comes first (a pipelined request is
- * parsed in the same pass, once the handler has returned).
+ * connection. At once when the request's completion ended it (the handler
+ * answered earlier and has returned). Otherwise the handler whose final
+ * write ended it may still be running and reading `wsi.pss`: then in a
+ * microtask, or when the next request head arrives if that comes first (a
+ * pipelined request is parsed in the same pass, once the handler has
+ * returned).
  */
-function dropTransactionPss(wsi: Wsi, s: H1ServerState): void {
+function dropTransactionPss(wsi: Wsi, s: H1ServerState, now: boolean): void {
   if (!s.bodyToProtocol) return;
   s.bodyToProtocol = false;
   s.stalePss = wsi.protocol;
-  queueMicrotask(s.releasePss);
+  if (now) releaseStalePss(wsi, s);
+  else queueMicrotask(s.releasePss);
 }
 
 function releaseStalePss(wsi: Wsi, s: H1ServerState): void {
@@ -264,18 +277,34 @@ function resumeParsing(wsi: Wsi): void {
   });
 }
 
+/** Bytes from the transport (`lent`: its read buffer, see feed). */
+function rx(wsi: Wsi, chunk: Buffer, lent: boolean): void {
+  const s = st(wsi);
+  // unparsed bytes are waiting: keep the order (the socket is paused, so this stays small)
+  if (s.pending) {
+    s.pending = Buffer.concat([s.pending, chunk]);
+    return;
+  }
+  feed(wsi, chunk, lent);
+  // a request has begun but its head is not complete: the keep-alive wait becomes the
+  // head's (a complete head already set its own timeout; not arming one first saves a
+  // clock read per request)
+  if (!s.head && !s.closing && !s.parser.idle && wsi.timeoutReason === TimeoutReason.HttpKeepaliveIdle) {
+    wsi.setTimeout(TimeoutReason.HttpHeaders, wsi.vhost.limits.headersTimeoutSecs);
+  }
+}
+
 export const h1ServerRole: RoleOps = {
   name: 'h1',
 
   rx(wsi, chunk) {
-    const s = st(wsi);
-    if (!s.head && wsi.timeoutReason === TimeoutReason.HttpKeepaliveIdle) {
-      wsi.setTimeout(TimeoutReason.HttpHeaders, wsi.vhost.limits.headersTimeoutSecs);
-    }
-    // unparsed bytes are waiting: keep the order (the socket is paused, so this stays small)
-    if (s.pending) s.pending = Buffer.concat([s.pending, chunk]);
-    else feed(wsi, chunk);
+    rx(wsi, chunk, false);
   },
+
+  rxView(wsi, view) {
+    rx(wsi, view, true);
+  },
+
 
   writeable(wsi) {
     const s = st(wsi);
@@ -393,7 +422,7 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
           s.parser.pause(); // pipelined requests wait for this response
           const p = wsi.protocol;
           if (s.bodyToProtocol && p?.httpBodyCompletion) wsi.invoke(() => p.httpBodyCompletion?.(wsi, wsi.pss));
-          transactionDone(wsi);
+          transactionDone(wsi, true);
         },
       },
     ),
@@ -411,6 +440,7 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
     flushHead: () => state.framer?.flushHead(wsi.transport),
     dispatching: false,
     releasePss: () => releaseStalePss(wsi, state),
+    hooks: new H1Hooks(wsi),
   };
   wsi.setRole(h1ServerRole, state);
   wsi.setTimeout(TimeoutReason.HttpHeaders, limits.headersTimeoutSecs);
