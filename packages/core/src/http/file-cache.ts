@@ -93,6 +93,8 @@ function readWhole(realPath: string, size: number): Buffer | undefined {
 export class FileCache {
   readonly options: Readonly<Required<FileCacheOptions>>;
   #map = new Map<string, Entry>();
+  /** The entry last in #map's order (the most recently used), when known. */
+  #mru: Entry | undefined;
   #bytes = 0;
   #now: () => number;
 
@@ -134,9 +136,12 @@ export class FileCache {
       this.#fill(e);
       this.#trim();
     }
-    // most recently used last
-    this.#map.delete(key);
-    this.#map.set(key, e);
+    // most recently used last (already there: a hot file is asked for again and again)
+    if (this.#mru !== e) {
+      this.#map.delete(key);
+      this.#map.set(key, e);
+      this.#mru = e;
+    }
     return e;
   }
 
@@ -148,6 +153,7 @@ export class FileCache {
     if (this.options.maxEntries === 0) return e;
     this.#fill(e);
     this.#map.set(key, e);
+    this.#mru = e;
     this.#trim();
     return e;
   }
@@ -155,6 +161,7 @@ export class FileCache {
   /** Forget everything. */
   clear(): void {
     this.#map.clear();
+    this.#mru = undefined;
     this.#bytes = 0;
   }
 
@@ -170,6 +177,7 @@ export class FileCache {
   #drop(key: string, e: Entry): void {
     this.#setBody(e, undefined);
     this.#map.delete(key);
+    if (this.#mru === e) this.#mru = undefined;
   }
 
   #trim(): void {

@@ -57,8 +57,16 @@ function headCacheFor(vhostHeaders: HeaderList, mountHeaders: HeaderList | undef
   return c;
 }
 
-/** Below this a final body goes out in one buffer with the head (one copy, one write). */
-const JOIN_BODY_MAX = 16 * 1024;
+/*
+ * A small final body goes out in one buffer with its head (one copy, one
+ * write) when that buffer comes from Node's Buffer pool (allocUnsafe below
+ * half the pool size); a larger one would be a fresh ArrayBuffer per
+ * response, and that garbage (external memory, collected only by a full
+ * GC) costs more than a writev of the head and the body by reference.
+ */
+function joinable(total: number): boolean {
+  return total < Buffer.poolSize >>> 1;
+}
 
 export type FramerWriteResult = 'ok' | 'overrun' | 'short';
 
@@ -156,7 +164,7 @@ export class H1ResponseFramer {
   write(t: Transport, data: Uint8Array, final: boolean): FramerWriteResult {
     if (this.#done) return 'overrun';
     const head = this.#head;
-    if (head !== undefined && final && !this.#chunked && !this.#noBody && data.length <= JOIN_BODY_MAX) {
+    if (head !== undefined && final && !this.#chunked && !this.#noBody && joinable(head.length + data.length)) {
       // the whole of a small response: head and body in one buffer
       if (data.length > this.#remaining) return 'overrun';
       if (data.length < this.#remaining && Number.isFinite(this.#remaining)) return 'short';
@@ -186,7 +194,18 @@ export class H1ResponseFramer {
       this.#done = true;
     }
     if (out.length === 1) t.write(out[0] as Uint8Array);
-    else if (out.length > 1) t.write(Buffer.concat(out));
+    else if (out.length > 1) writeAll(t, out);
     return 'ok';
   }
+}
+
+/** Several pieces in one send: corked (one writev, each piece by reference) where the transport can, else joined. */
+function writeAll(t: Transport, out: Uint8Array[]): void {
+  if (!t.cork || !t.uncork) {
+    t.write(Buffer.concat(out));
+    return;
+  }
+  t.cork();
+  for (const b of out) t.write(b);
+  t.uncork();
 }

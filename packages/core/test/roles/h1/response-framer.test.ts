@@ -67,6 +67,30 @@ describe('H1ResponseFramer head cache', () => {
     expect(old.endsWith('\r\n\r\nabc')).toBe(true);
   });
 
+  it('sends a final body too big for the Buffer pool by reference after its head, corked into one send', () => {
+    const body = Buffer.alloc(Buffer.poolSize, 0x62); // head + body > poolSize / 2: would be a fresh ArrayBuffer
+    const events: (string | Buffer)[] = [];
+    const t = {
+      cork: () => events.push('cork'),
+      uncork: () => events.push('uncork'),
+      write: (b: Uint8Array) => (events.push(b as Buffer), true),
+    } as unknown as Transport;
+    const f = new H1ResponseFramer({ head: { status: 200, contentLength: body.length }, requestMethod: 'GET', requestVersion: '1.1', keepAlive: true, mountHeaders: undefined, vhostHeaders: VHOST_A });
+    expect(f.write(t, body, true)).toBe('ok');
+    expect(events.length).toBe(4);
+    expect(events[0]).toBe('cork');
+    const headText = Buffer.from(events[1] as Buffer).toString('latin1');
+    expect(headText.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
+    expect(headText).toContain(`\r\ncontent-length: ${body.length}\r\n`);
+    expect(headText.endsWith('\r\n\r\n')).toBe(true);
+    expect(events[2]).toBe(body); // not copied
+    expect(events[3]).toBe('uncork');
+    // a small one is still joined: one write, head and body together
+    const small = respond({ status: 200, contentLength: 3 }, 'abc');
+    expect(small.writes.length).toBe(1);
+    expect(small.text.endsWith('\r\n\r\nabc')).toBe(true);
+  });
+
   it('never caches heads with handler headers', () => {
     const a = respond({ status: 200, contentLength: 1, headers: [['etag', '"1"']] }, 'x').text;
     const b = respond({ status: 200, contentLength: 1, headers: [['etag', '"2"']] }, 'x').text;
