@@ -265,6 +265,8 @@ export class FieldFacts {
   te: string[] | null = null;
   hosts = 0;
   host: string | undefined = undefined;
+  /** The last Host value that passed HOST_RE: kept across messages (a client repeats it on every request). */
+  #goodHost = '';
   close = false;
   keepAlive = false;
   upgradeOption = false;
@@ -337,7 +339,10 @@ export class FieldFacts {
     if (++this.hosts > 1) {
       return h1Error('LWS_ERR_H1_DUPLICATE_HOST', `Cannot accept request: more than one Host field, ${quote(this.host ?? '')} and ${quote(value)}`, true);
     }
-    if (!HOST_RE.test(value)) return h1Error('LWS_ERR_H1_BAD_HOST', `Cannot parse Host: invalid value ${quote(value)}`, true);
+    if (value !== this.#goodHost) {
+      if (!HOST_RE.test(value)) return h1Error('LWS_ERR_H1_BAD_HOST', `Cannot parse Host: invalid value ${quote(value)}`, true);
+      this.#goodHost = value;
+    }
     this.host = value;
     return null;
   }

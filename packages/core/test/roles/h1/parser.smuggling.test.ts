@@ -4,6 +4,7 @@
  * request-line and target forms (RFC 9112 §3), strict CRLF.
  */
 import { describe, expect, it } from 'vitest';
+import { H1Parser } from '../../../src/roles/h1/parser.js';
 import { expectRequestError, parseEvery } from './harness.js';
 
 const req = (fields: string, body = '') => `POST / HTTP/1.1\r\nHost: a\r\n${fields}\r\n${body}`;
@@ -130,6 +131,17 @@ describe('H1Parser smuggling defences: Host', () => {
   it('rejects an invalid Host value with 400', () => {
     for (const bad of ['a b', 'a/b', 'a:b', 'u@a', '[::1', 'a, b']) {
       expectRequestError(`GET / HTTP/1.1\r\nHost: ${bad}\r\n\r\n`, 'LWS_ERR_H1_BAD_HOST', `Cannot parse Host: invalid value ${JSON.stringify(bad)}`, 400);
+    }
+  });
+
+  it('checks every Host on a kept-alive connection, not just the first (the last good one is remembered)', () => {
+    for (const bad of ['a b', 'a/b', 'a:b', 'u@a']) {
+      const heads: string[] = [];
+      const parser = new H1Parser({ kind: 'request' }, { onHead: (h) => heads.push(h.host ?? '') });
+      const r = parser.execute(Buffer.from(`GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: ${bad}\r\n\r\n`));
+      expect(heads).toEqual(['a', 'a']);
+      expect(r.kind).toBe('error');
+      if (r.kind === 'error') expect(r.error.code).toBe('LWS_ERR_H1_BAD_HOST');
     }
   });
 
