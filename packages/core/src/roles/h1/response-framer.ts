@@ -48,7 +48,20 @@ class HeadCache {
 }
 const headCaches = new WeakMap<HeaderList, WeakMap<HeaderList, HeadCache>>();
 
+/** The pair asked for last, and its cache: most responses repeat it (no WeakMap lookups then). */
+let lastVhostHeaders: HeaderList | undefined;
+let lastMountHeaders: HeaderList | undefined;
+let lastCache: HeadCache | undefined;
+
 function headCacheFor(vhostHeaders: HeaderList, mountHeaders: HeaderList | undefined): HeadCache {
+  if (lastCache !== undefined && vhostHeaders === lastVhostHeaders && mountHeaders === lastMountHeaders) return lastCache;
+  lastVhostHeaders = vhostHeaders;
+  lastMountHeaders = mountHeaders;
+  lastCache = lookupHeadCache(vhostHeaders, mountHeaders);
+  return lastCache;
+}
+
+function lookupHeadCache(vhostHeaders: HeaderList, mountHeaders: HeaderList | undefined): HeadCache {
   let byMount = headCaches.get(vhostHeaders);
   if (!byMount) headCaches.set(vhostHeaders, (byMount = new WeakMap()));
   const m = mountHeaders ?? NO_HEADERS;
