@@ -11,21 +11,13 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContext, defineProtocol, LogLevel, type Protocol } from '@lws/core';
+import { createContext, LogLevel, type Protocol } from '@lws/core';
 import { wireTransport } from '../packages/core/src/context/adopt.js';
 import { Wsi } from '../packages/core/src/context/wsi.js';
 import type { Transport, TransportHandlers } from '../packages/core/src/net/transport.js';
 import { startH1Server } from '../packages/core/src/roles/h1/server.js';
 import { rawRole } from '../packages/core/src/roles/raw/ops.js';
-
-const HELLO = Buffer.from('hello world\n');
-const hello = defineProtocol({
-  name: 'bench-hello',
-  http(wsi) {
-    wsi.respond({ status: 200, contentType: 'text/plain', contentLength: HELLO.length });
-    wsi.write(HELLO, 'http-final');
-  },
-});
+import { hello } from './lib/hello.js';
 
 class SinkTransport implements Transport {
   h!: TransportHandlers;

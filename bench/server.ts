@@ -16,20 +16,11 @@
  */
 import { resolve } from 'node:path';
 import { cmdline, createContext, defineProtocol, LogLevel, type ContextOptions, type Protocol } from '@lws/core';
+import { hello } from './lib/hello.js';
 
 const mode = cmdline.str('--mode', 'h1');
 const port = cmdline.int('--port', 0);
 const iface = cmdline.str('--iface', '127.0.0.1');
-
-const HELLO = Buffer.from('hello world\n');
-
-const hello = defineProtocol({
-  name: 'bench-hello',
-  http(wsi) {
-    wsi.respond({ status: 200, contentType: 'text/plain', contentLength: HELLO.length });
-    wsi.write(HELLO, 'http-final');
-  },
-});
 
 interface EchoPss {
   queue: { data: Buffer; binary: boolean }[];
