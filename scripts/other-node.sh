@@ -9,12 +9,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 major=${1:?usage: other-node.sh MAJOR}
 dir="$PWD/.tools/node-$major"
-if [ ! -x "$dir/node_modules/.bin/node" ]; then
-  echo "other-node: fetching Node.js $major from the npm registry into .tools/"
-  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "node@$major" >/dev/null \
-    || { echo "other-node: cannot install node@$major from the npm registry" >&2; exit 1; }
-fi
-export PATH="$dir/node_modules/.bin:$PATH"
+source scripts/npm-tool.sh
+npm_tool "$dir" "node@$major" node other-node || exit 1
 echo "other-node: $(node --version)"
 rc=0
 for pkg in core native; do

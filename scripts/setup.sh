@@ -9,12 +9,8 @@ PNPM_VERSION=12.4.2
 # turbo runs package scripts through a `pnpm` on PATH: keep the pinned one in
 # .tools/ (ignored by git), installed once with npm.
 TOOLS="$PWD/.tools/pnpm-${PNPM_VERSION}"
-if [ ! -x "$TOOLS/node_modules/.bin/pnpm" ]; then
-  echo "setup: installing pnpm ${PNPM_VERSION} into .tools/"
-  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "pnpm@${PNPM_VERSION}" >/dev/null \
-    || { echo "setup: cannot install pnpm ${PNPM_VERSION} from the npm registry" >&2; exit 1; }
-fi
-export PATH="$TOOLS/node_modules/.bin:$PATH"
+source scripts/npm-tool.sh
+npm_tool "$TOOLS" "pnpm@${PNPM_VERSION}" pnpm setup || exit 1
 export PNPM="pnpm"
 export TURBO_TELEMETRY_DISABLED=1
 export DO_NOT_TRACK=1
