@@ -8,7 +8,7 @@ import { startH1Server } from '../roles/h1/server.js';
 import { startRaw } from '../roles/raw/ops.js';
 import { rawRole } from '../roles/raw/ops.js';
 import { SocketTransport } from '../net/socket-transport.js';
-import type { Transport, TransportHandlers } from '../net/transport.js';
+import { ViewUse, type Transport, type TransportHandlers } from '../net/transport.js';
 import { log } from './log.js';
 import type { Protocol } from './protocol.js';
 import type { Vhost } from './vhost.js';
@@ -52,16 +52,16 @@ class WsiTransportHandlers implements TransportHandlers {
     }
   }
 
-  dataView(view: Buffer): boolean {
+  dataView(view: Buffer, own: boolean): ViewUse {
     const wsi = this.#wsi;
     const role = wsi.role;
-    if (!role.rxView) return false;
+    if (!role.rxView) return ViewUse.Declined;
     try {
-      role.rxView(wsi, view);
+      return role.rxView(wsi, view, own) ?? ViewUse.Done;
     } catch (err) {
       rxFailed(wsi, err);
+      return own ? ViewUse.Kept : ViewUse.Done; // views may have been kept before the throw
     }
-    return true;
   }
 
   drain(): void {

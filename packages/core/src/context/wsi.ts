@@ -215,6 +215,30 @@ export class Wsi<Pss = any, Vhd = any> {
     if (this.#wantWriteable && !this.#closed && !t.needDrain) this.#scheduleWriteable();
   }
 
+  /**
+   * @internal A role delivering one read's messages: writes the protocol
+   * makes from its receive callbacks until endRxBurst() are corked into one
+   * syscall, bounded like a writeable burst (writeBlocked past
+   * WRITE_BURST_BYTES). False (nothing to end) inside a burst already or
+   * on a transport that cannot cork.
+   */
+  beginRxBurst(): boolean {
+    const t = this.transport;
+    if (this.#inBurst || this.#closed || !t.cork) return false;
+    this.#inBurst = true;
+    t.cork();
+    return true;
+  }
+
+  /** @internal Ends what beginRxBurst() started (when it returned true): the corked writes leave. */
+  endRxBurst(): void {
+    this.#inBurst = false;
+    const t = this.transport;
+    t.uncork?.();
+    // a callbackOnWritable() made inside the burst waited for its end
+    if (this.#wantWriteable && !this.#closed && !t.needDrain) this.#scheduleWriteable();
+  }
+
   /** The transport drained: a pending writeable request may now run. */
   onDrain(): void {
     if (this.#wantWriteable) this.#scheduleWriteable();

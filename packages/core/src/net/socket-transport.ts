@@ -3,7 +3,7 @@
  */
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { Transport, TransportHandlers, TransportTlsInfo } from './transport.js';
+import { ViewUse, type Transport, type TransportHandlers, type TransportTlsInfo } from './transport.js';
 
 const noop = (): void => {};
 const NO_HANDLERS: TransportHandlers = { data: noop, drain: noop, end: noop, close: noop };
@@ -40,23 +40,50 @@ function onClose(this: Socket): void {
  * Reading without the stream machinery. Node's documented `onread` socket
  * option has libuv read straight into a buffer we own and calls us with the
  * byte count: no Readable push, no 'data' event, no ArrayBuffer per read.
- * Every such socket shares one buffer (reads arrive one at a time on the
- * loop thread). A handler that can work on borrowed bytes (dataView: the
- * ws parser, which copies only what it keeps) gets a view of it; anything
- * else gets each read copied out, and may keep it, as with 'data'. Small
- * copies land in Node's Buffer pool.
+ * A handler that can work on borrowed bytes (dataView: the ws and h1
+ * parsers) gets a view of the buffer; anything else gets each read copied
+ * out, and may keep it, as with 'data'. Small copies land in Node's pool.
+ *
+ * Which buffer: every such socket shares one (reads arrive one at a time on
+ * the loop thread), and the handler copies what it keeps of it. While a
+ * connection's reads carry large payloads (ws frames of 8 KiB and more,
+ * see the frame parser) it reads into a buffer of its own instead, and the
+ * handler keeps views of those payloads rather than copies; once it has,
+ * that buffer is left to them and the next read goes to a new one (as Node
+ * does for every read without `onread`). The first read without large
+ * payloads sends the connection back to the shared buffer. At most
+ * OWN_BUFFERS connections hold one at a time (64 KiB each), so idle
+ * connections that last moved large messages cannot pile them up; past
+ * that, reads are shared and copied as before. Node asks `onread.buffer`
+ * (a function) for the next buffer right after each callback, on Node 20
+ * to 24; the callback leaves its answer in `nextRead`.
  */
 const READ_BUFFER_BYTES = 64 * 1024;
+/** Connections that may read into a buffer of their own at once (see above). */
+const OWN_BUFFERS = 64;
+let ownBuffers = 0;
 let readBuffer: Buffer | undefined;
+/** The buffer for the next read of the socket whose callback ran last (the shared one unless it decided otherwise). */
+let nextRead: Buffer | undefined;
 const kOwnRead = Symbol('lws.ownRead');
 type OwnReadSocket = TransportSocket & { [kOwnRead]?: true };
 
 function onOwnRead(this: Socket, n: number, buf: Buffer): void {
+  nextRead = readBuffer; // the safe answer, should anything below throw
   const t = (this as TransportSocket)[kTransport];
-  if (t && SocketTransport.lend(t, buf.subarray(0, n))) return;
+  if (t) {
+    nextRead = SocketTransport.read(t, buf, n);
+    return;
+  }
   const chunk = Buffer.allocUnsafe(n);
   buf.copy(chunk, 0, 0, n);
   route(this, 'data', chunk);
+}
+
+function nextReadBuffer(): Buffer {
+  const b = nextRead ?? (readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
+  nextRead = readBuffer;
+  return b;
 }
 
 /** The parts of a socket's handle this module relies on. */
@@ -96,6 +123,7 @@ export function ownReads(sock: Socket): Socket {
     return sock;
   }
   readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  nextRead = readBuffer; // the new socket asks for its first buffer while it is built
   s._handle = null; // the old socket object is dropped without closing the handle it no longer owns
   const own = new Socket({
     handle,
@@ -103,7 +131,7 @@ export function ownReads(sock: Socket): Socket {
     readable: true,
     writable: true,
     pauseOnCreate: true,
-    onread: { buffer: readBuffer, callback: onOwnRead },
+    onread: { buffer: nextReadBuffer, callback: onOwnRead },
   } as SocketConstructorOpts) as HandleSocket;
   own.server = s.server;
   own._server = s._server; // so the server counts this socket's close, as it would have the old one's
@@ -125,6 +153,8 @@ export class SocketTransport implements Transport {
   #h: TransportHandlers = NO_HANDLERS;
   #needDrain = false;
   #readPaused = false;
+  /** This connection's own read buffer, while it has one (see onOwnRead). */
+  #ownBuffer: Buffer | undefined;
   /** Read through ownReads(): reading is switched on the handle. */
   readonly #ownRead: boolean;
   #error: Error | undefined;
@@ -148,11 +178,37 @@ export class SocketTransport implements Transport {
     else if (!this.#readPaused) setReading(this.#sock, true);
   }
 
-  /** @internal a read in the shared buffer, offered to the handlers' dataView; false: copy it */
-  static lend(t: SocketTransport, view: Buffer): boolean {
+  /**
+   * @internal `n` bytes read into `buf` (the shared buffer or this
+   * connection's own), offered to the handlers' dataView or copied for
+   * data(); returns the buffer for this connection's next read.
+   */
+  static read(t: SocketTransport, buf: Buffer, n: number): Buffer {
     const h = t.#h;
-    return h.dataView !== undefined && h.dataView(view);
+    const own = buf === t.#ownBuffer;
+    const use = h.dataView !== undefined ? h.dataView(buf.subarray(0, n), own) : ViewUse.Declined;
+    if (use === ViewUse.Declined) {
+      const chunk = Buffer.allocUnsafe(n);
+      buf.copy(chunk, 0, 0, n);
+      h.data(chunk);
+    } else if (use === ViewUse.Kept || use === ViewUse.Large) {
+      if (use === ViewUse.Large && own) return buf; // nothing of it was kept
+      if (own || ownBuffers < OWN_BUFFERS) {
+        if (!own) ownBuffers++;
+        t.#ownBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+        return t.#ownBuffer;
+      }
+    }
+    t.#dropOwnBuffer();
+    return readBuffer ?? buf;
   }
+
+  #dropOwnBuffer(): void {
+    if (this.#ownBuffer === undefined) return;
+    this.#ownBuffer = undefined;
+    ownBuffers--;
+  }
+
 
   /** @internal socket event, routed by the shared listeners below */
   static event(t: SocketTransport, what: 'data' | 'drain' | 'end' | 'error' | 'close', arg?: unknown): void {
@@ -168,6 +224,7 @@ export class SocketTransport implements Transport {
         t.#error = arg as Error;
         return;
       case 'close':
+        t.#dropOwnBuffer();
         return t.#h.close(t.#error);
     }
   }

@@ -5,16 +5,30 @@
  */
 import type { PeerCertificate } from 'node:tls';
 
+/**
+ * What a dataView handler did with a read in the transport's buffer.
+ * - Declined: give it to me through data() instead, as a Buffer of its own.
+ * - Done: handled; nothing of the buffer was kept.
+ * - Kept: handled, and views of it were kept (only when the buffer was the
+ *   connection's own): the transport reads the next into a new buffer.
+ * - Large: handled, nothing kept, but it carried large payloads that a
+ *   buffer of the connection's own would have let the handler keep as
+ *   views instead of copies: the next reads may go to one.
+ */
+export const ViewUse = { Declined: 0, Done: 1, Kept: 2, Large: 3 } as const;
+export type ViewUse = (typeof ViewUse)[keyof typeof ViewUse];
+
 /** Callbacks a wsi installs on its transport. */
 export interface TransportHandlers {
   data(chunk: Buffer): void;
   /**
-   * Optional: bytes in the transport's own read buffer, valid only during
-   * this call (the next read overwrites them); a handler that keeps any
-   * copies them. Return false to be given them through data() instead, as
-   * a Buffer of its own.
+   * Optional: bytes in one of the transport's read buffers, offered
+   * without a copy. `own` false: the buffer is shared by every connection
+   * and the next read anywhere overwrites it, so whatever the handler keeps
+   * it copies. `own` true: the buffer is this connection's alone and the
+   * handler may keep views of it (answering Kept). See ViewUse.
    */
-  dataView?(view: Buffer): boolean;
+  dataView?(view: Buffer, own: boolean): ViewUse;
   /** The write buffer drained below its high-water mark: output may resume. */
   drain(): void;
   /** The peer half-closed (FIN). */
@@ -53,4 +67,27 @@ export interface Transport {
   readonly remotePort: number | undefined;
   readonly tls: TransportTlsInfo | undefined;
   setHandlers(h: TransportHandlers): void;
+}
+
+/**
+ * Several pieces in one send: corked (one writev, each piece by reference)
+ * where the transport can, else joined into one buffer.
+ *
+ * @example
+ * ```ts
+ * writeAll(wsi.transport, [frameHeader, payload]);
+ * ```
+ */
+export function writeAll(t: Transport, pieces: readonly Uint8Array[]): void {
+  if (pieces.length === 1) {
+    t.write(pieces[0]!);
+    return;
+  }
+  if (!t.cork || !t.uncork) {
+    t.write(Buffer.concat(pieces));
+    return;
+  }
+  t.cork();
+  for (const b of pieces) t.write(b);
+  t.uncork();
 }

@@ -6,6 +6,7 @@
  */
 import type { Wsi } from '../context/wsi.js';
 import type { HttpResponseHead } from '../http/response.js';
+import type { ViewUse } from '../net/transport.js';
 
 /** What `wsi.write` is sending: lws's LWS_WRITE_* kinds. */
 export type WriteKind = 'text' | 'binary' | 'continuation' | 'http' | 'http-final' | 'raw' | 'ping' | 'pong';
@@ -24,11 +25,13 @@ export interface RoleOps {
   /** Bytes arrived from the transport. */
   rx(wsi: Wsi, chunk: Buffer): void;
   /**
-   * Optional: bytes arrived in the transport's read buffer, valid only
-   * during this call; the role copies whatever it keeps. Roles without it
-   * get an owned copy through rx().
+   * Optional: bytes arrived in one of the transport's read buffers (see
+   * TransportHandlers.dataView): with `own` false valid only during this
+   * call, so the role copies whatever it keeps; with `own` true the role
+   * may keep views and says so (ViewUse.Kept). Returning nothing means
+   * Done. Roles without it get an owned copy through rx().
    */
-  rxView?(wsi: Wsi, view: Buffer): void;
+  rxView?(wsi: Wsi, view: Buffer, own: boolean): ViewUse | void;
   /** The transport can take output and the protocol asked for it: call the right protocol handler. */
   writeable(wsi: Wsi): void;
   /** Send application data in this role's framing. Returns false if the write was refused. */

@@ -7,6 +7,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownReads, SocketTransport } from '../../src/net/socket-transport.js';
+import { ViewUse } from '../../src/net/transport.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -116,5 +117,56 @@ describe('own reads (onread into a shared buffer)', () => {
     c.end('two');
     await seen?.closed;
     expect(Buffer.concat(seen?.chunks ?? []).toString()).toBe('onetwo');
+  });
+
+  it('moves a connection whose reads carry large payloads to buffers of its own, and back', async () => {
+    /*
+     * The handler answers by content: 'a' reads are Large (nothing kept),
+     * 'b' and 'c' reads are kept as views (Kept), 'd' and 'e' reads are Done.
+     */
+    const reads: { first: string; own: boolean; use: ViewUse }[] = [];
+    const kept: { view: Buffer; byte: number }[] = [];
+    let closed!: () => void;
+    const done = new Promise<void>((r) => (closed = r));
+    server = createServer({ pauseOnConnect: true }, (accepted) => {
+      const t = new SocketTransport(ownReads(accepted));
+      t.setHandlers({
+        data: () => {
+          throw new Error('every read is taken as a view');
+        },
+        dataView: (view, own) => {
+          const first = String.fromCharCode(view[0]!);
+          const use = first === 'a' ? ViewUse.Large : first === 'b' || first === 'c' ? ViewUse.Kept : ViewUse.Done;
+          if (use === ViewUse.Kept) {
+            expect(own).toBe(true); // Kept is only answered for the connection's own buffer
+            kept.push({ view, byte: view[0]! });
+          }
+          reads.push({ first, own, use });
+          return use;
+        },
+        drain: () => {},
+        end: () => t.end(),
+        close: () => closed(),
+      });
+    });
+    const port = await new Promise<number>((r) => server?.listen(0, '127.0.0.1', () => r((server?.address() as { port: number }).port)));
+    const c = connect(port, '127.0.0.1');
+    await new Promise((r) => c.once('connect', r));
+    for (const [ch, n] of [['a', 20_000], ['b', 20_000], ['c', 30_000], ['d', 10], ['e', 10]] as const) {
+      c.write(Buffer.alloc(n, ch));
+      await tick(30); // one read per write (or a few for the larger ones)
+    }
+    c.end();
+    await done;
+    expect(reads[0]).toMatchObject({ first: 'a', own: false });
+    for (let i = 1; i < reads.length; i++) {
+      const before = reads[i - 1]!.use;
+      // after Large or Kept the next read goes to a buffer of the connection's own; after Done to the shared one
+      expect({ i, own: reads[i]!.own }).toEqual({ i, own: before !== ViewUse.Done });
+    }
+    expect(reads.map((r) => r.first).join('')).toMatch(/^a+b+c+de$/);
+    // what was kept was never read over: each view still holds its bytes
+    expect(kept.length).toBeGreaterThanOrEqual(2);
+    for (const k of kept) expect(k.view.every((b) => b === k.byte)).toBe(true);
   });
 });

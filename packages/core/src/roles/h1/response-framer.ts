@@ -7,7 +7,7 @@
  * RFC 9112 §6.1): `transfer-encoding: chunked` when the length is unknown.
  * Final responses carry a Date (RFC 9110 §6.6.1) unless the handler set one.
  */
-import type { Transport } from '../../net/transport.js';
+import { writeAll, type Transport } from '../../net/transport.js';
 import { currentHttpDate } from '../../http/conditional.js';
 import type { HeaderList, HttpResponseHead } from '../../http/response.js';
 import { encodeChunk, LAST_CHUNK, responseHeadText } from './serializer.js';
@@ -210,15 +210,4 @@ export class H1ResponseFramer {
     else if (out.length > 1) writeAll(t, out);
     return 'ok';
   }
-}
-
-/** Several pieces in one send: corked (one writev, each piece by reference) where the transport can, else joined. */
-function writeAll(t: Transport, out: Uint8Array[]): void {
-  if (!t.cork || !t.uncork) {
-    t.write(Buffer.concat(out));
-    return;
-  }
-  t.cork();
-  for (const b of out) t.write(b);
-  t.uncork();
 }

@@ -64,6 +64,12 @@ export type WsFrameEvent =
 export type WsFrameParserState = 'header' | 'length' | 'mask' | 'payload' | 'closed' | 'failed';
 
 const EMPTY = Buffer.alloc(0);
+/**
+ * Payload pieces of at least this many bytes in a chunk pushed as 'own' are
+ * kept as views of it, not copied. A kept view pins the whole read buffer
+ * (64 KiB), so the bound keeps that at most 8 times the payload's size.
+ */
+export const OWN_MIN_PAYLOAD = 8 * 1024;
 /** One scratch key shared by every parser: filled right before each unmask call (JS is single-threaded). */
 const KEY = Buffer.alloc(4);
 
@@ -142,6 +148,10 @@ export class WsFrameParser {
   #tail: Buffer = EMPTY;
   /** The chunk being parsed is lent: copy what outlives push(). */
   #lent = false;
+  /** Lent, but large payloads may be kept as views (the chunk's buffer is the connection's own). */
+  #own = false;
+  #keptView = false;
+  #largeFrames = false;
 
   constructor(options: WsFrameParserOptions) {
     this.#isServer = options.isServer;
@@ -156,20 +166,39 @@ export class WsFrameParser {
     return this.#state;
   }
 
+  /** The last push('own') kept views of its chunk: its buffer must not be reused. */
+  get keptView(): boolean {
+    return this.#keptView;
+  }
+
+  /**
+   * The last lent push carried payload of frames of OWN_MIN_PAYLOAD bytes
+   * or more: a connection whose reads do is better served by 'own' chunks.
+   */
+  get largeFrames(): boolean {
+    return this.#largeFrames;
+  }
+
   /**
    * Feeds bytes; returns the events they complete. After 'close' or 'error'
    * returns []. `lent`: the chunk's memory is reused after this call (it is
-   * still unmasked in place); events and unparsed bytes get copies.
+   * still unmasked in place); events and unparsed bytes get copies. 'own':
+   * lent, except that payloads of OWN_MIN_PAYLOAD bytes and more may be
+   * kept as views (the chunk's buffer is left to them when `keptView`).
    */
-  push(chunk: Uint8Array, lent = false): WsFrameEvent[] {
+  push(chunk: Uint8Array, lent: boolean | 'own' = false): WsFrameEvent[] {
+    this.#keptView = false;
+    this.#largeFrames = false;
     if (this.#state === 'closed' || this.#state === 'failed') return [];
     this.#input.push(chunk);
     const events: WsFrameEvent[] = [];
     this.#events = events;
-    this.#lent = lent;
+    this.#lent = lent !== false;
+    this.#own = lent === 'own';
     while (this.#step());
-    if (lent) {
+    if (lent !== false) {
       this.#lent = false;
+      this.#own = false;
       const state = this.#state as WsFrameParserState; // #step() moved it
       if (state === 'closed' || state === 'failed') this.#input.clear();
       else this.#input.own();
@@ -350,7 +379,7 @@ export class WsFrameParser {
   /** Validates (fail-fast) and collects or delivers one payload piece; `last` ends the message. */
   #onData(piece: Buffer, last: boolean): boolean {
     if (this.#compressed) {
-      this.#message.push(piece, 0, this.#lent);
+      this.#message.push(piece, 0, this.#mustCopy(piece));
       return true;
     }
     if (this.#msgOpcode === Opcode.Text && this.#validate) {
@@ -359,12 +388,33 @@ export class WsFrameParser {
       if (last && !utf8.end()) return this.#failUtf8();
     }
     if (this.#fragments) this.#deliverPiece(piece, last);
-    else this.#message.push(piece, this.#remaining, this.#lent);
+    // a frame still arriving is collected into one buffer sized from its header: a copy either way
+    else this.#message.push(piece, this.#remaining, this.#remaining > 0 ? this.#mustCopyLarge() : this.#mustCopy(piece));
     return true;
   }
 
+  /**
+   * Whether a payload piece of a lent chunk must be copied to outlive
+   * push(): yes, unless it is large and the chunk is 'own' (then it is kept
+   * as a view). Notes whether the frame is large (see largeFrames).
+   */
+  #mustCopy(piece: Buffer): boolean {
+    if (!this.#lent) return false;
+    if (this.#length < OWN_MIN_PAYLOAD) return true;
+    this.#largeFrames = true;
+    if (!this.#own || piece.length < OWN_MIN_PAYLOAD) return true;
+    this.#keptView = true;
+    return false;
+  }
+
+  /** A piece of a lent chunk that is copied anyway: notes whether its frame is large. */
+  #mustCopyLarge(): boolean {
+    if (this.#lent && this.#length >= OWN_MIN_PAYLOAD) this.#largeFrames = true;
+    return this.#lent;
+  }
+
   #deliverPiece(piece: Buffer, last: boolean): void {
-    let data = this.#tail.length > 0 ? Buffer.concat([this.#tail, piece]) : this.#lent ? Buffer.from(piece) : piece;
+    let data = this.#tail.length > 0 ? Buffer.concat([this.#tail, piece]) : this.#mustCopy(piece) ? Buffer.from(piece) : piece;
     this.#tail = EMPTY;
     if (this.#msgOpcode === Opcode.Text && !last) {
       const cut = data.length - partialTail(data);

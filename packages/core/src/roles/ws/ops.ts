@@ -11,6 +11,7 @@ import type { CloseInfo, Protocol } from '../../context/protocol.js';
 import type { Sul } from '../../context/sul.js';
 import { TimeoutReason, type Wsi } from '../../context/wsi.js';
 import { CloseCode, type LwsError } from '../../errors.js';
+import { ViewUse, writeAll } from '../../net/transport.js';
 import type { RoleOps, WriteKind, WriteOptions } from '../role.js';
 import { WsCloseHandshake } from './close.js';
 import { WsFrameParser, type WsFrameEvent } from './frame-parser.js';
@@ -59,8 +60,9 @@ function st(wsi: Wsi): WsConnection {
   return wsi.roleData as WsConnection;
 }
 
+/** A frame's pieces (header, payload) leave in one syscall: corked where the transport can. */
 function writeFrames(wsi: Wsi, frames: Buffer[]): void {
-  for (const f of frames) wsi.transport.write(f);
+  writeAll(wsi.transport, frames);
 }
 
 /** The protocol handlers for this side: server and client reasons differ (lws). */
@@ -142,19 +144,31 @@ function handleEvent(wsi: Wsi, s: WsConnection, ev: WsFrameEvent): void {
   }
 }
 
-/** Parse arrived bytes (`lent`: valid only during this call) and deliver the events. */
-function receive(wsi: Wsi, chunk: Buffer, lent: boolean): void {
+/**
+ * Parse arrived bytes and deliver the events. `lent`: valid only during
+ * this call; 'own': lent, but large payloads may be kept as views (see
+ * WsFrameParser.push). Returns what became of a lent chunk.
+ */
+function receive(wsi: Wsi, chunk: Buffer, lent: boolean | 'own'): ViewUse {
   const s = st(wsi);
   s.rxSinceTick = true;
   const events = s.parser.push(chunk, lent);
-  if (events.length === 0) return;
+  const use = s.parser.keptView ? ViewUse.Kept : s.parser.largeFrames ? ViewUse.Large : ViewUse.Done;
+  if (events.length === 0) return use;
   if (s.heldAt === s.held.length) {
     s.held = events;
     s.heldAt = 0;
   } else {
     s.held.push(...events);
   }
-  deliver(wsi, s);
+  // replies written from the receive callbacks of one read leave together
+  const burst = wsi.beginRxBurst();
+  try {
+    deliver(wsi, s);
+  } finally {
+    if (burst) wsi.endRxBurst();
+  }
+  return use;
 }
 
 /** Deliver held events in order until they run out or the application pauses rx. */
@@ -233,9 +247,9 @@ export const wsRole: RoleOps = {
     receive(wsi, chunk, false);
   },
 
-  // the parser copies what it keeps of borrowed bytes: no copy of every read
-  rxView(wsi, view) {
-    receive(wsi, view, true);
+  // the parser copies what it keeps of borrowed bytes (large payloads in a buffer of our own: none)
+  rxView(wsi, view, own) {
+    return receive(wsi, view, own ? 'own' : true);
   },
 
   rxResumed(wsi) {

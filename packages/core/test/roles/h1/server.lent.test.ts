@@ -12,7 +12,7 @@ import { createContext, defineProtocol, type Context, type Protocol } from '../.
 import { wireTransport } from '../../../src/context/adopt.js';
 import { LogLevel } from '../../../src/context/log.js';
 import { Wsi } from '../../../src/context/wsi.js';
-import type { Transport, TransportHandlers } from '../../../src/net/transport.js';
+import { ViewUse, type Transport, type TransportHandlers } from '../../../src/net/transport.js';
 import { startH1Server } from '../../../src/roles/h1/server.js';
 import { rawRole } from '../../../src/roles/raw/ops.js';
 import { WsFrameWriter } from '../../../src/roles/ws/frame-writer.js';
@@ -85,7 +85,8 @@ class ReadTransport implements Transport {
       }
       piece.copy(this.#scratch);
       const view = this.#scratch.subarray(0, piece.length);
-      if (!this.h.dataView?.(view)) this.h.data(Buffer.from(view));
+      const use = this.h.dataView?.(view, false) ?? ViewUse.Declined;
+      if (use === ViewUse.Declined) this.h.data(Buffer.from(view));
       this.#scratch.fill(0xee); // the next read lands here
     }
   }

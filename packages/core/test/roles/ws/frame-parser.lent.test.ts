@@ -1,13 +1,15 @@
 /*
  * Lent chunks (the transport's shared read buffer, reused after each call):
  * the parser must give events and keep unparsed bytes that no later reuse
- * of the buffer can change. Each case parses a client stream twice, once
- * with owned chunks and once with every chunk lent from one buffer that is
- * scribbled over after each push, and requires the same events.
+ * of the buffer can change. Each case parses a client stream with owned
+ * chunks, with every chunk lent from one buffer that is scribbled over
+ * after each push, and as 'own' chunks (a connection's own read buffer:
+ * large payloads kept as views, the buffer replaced once they are), and
+ * requires the same events.
  */
 import { describe, expect, it } from 'vitest';
 import { PerMessageDeflate } from '../../../src/roles/ws/permessage-deflate.js';
-import { WsFrameParser, type WsFrameEvent, type WsFrameParserOptions } from '../../../src/roles/ws/frame-parser.js';
+import { OWN_MIN_PAYLOAD, WsFrameParser, type WsFrameEvent, type WsFrameParserOptions } from '../../../src/roles/ws/frame-parser.js';
 import { WsFrameWriter } from '../../../src/roles/ws/frame-writer.js';
 import { plain } from './split.js';
 
@@ -36,21 +38,38 @@ function clientStream(deflate: boolean): Buffer {
   return Buffer.concat(frames);
 }
 
-function parse(opts: WsFrameParserOptions, stream: Buffer, step: number, lent: boolean): WsFrameEvent[] {
+/** How the chunks are handed over: owned, lent from one reused buffer, or 'own' (lent, large payloads may be kept). */
+type Mode = 'owned' | 'lent' | 'own';
+
+interface Parsed {
+  events: WsFrameEvent[];
+  /** Pushes after which the parser said it kept views of the chunk. */
+  kept: number;
+  /** Pushes that carried payload of large frames. */
+  large: number;
+}
+
+function parse(opts: WsFrameParserOptions, stream: Buffer, step: number, mode: Mode): Parsed {
   const parser = new WsFrameParser(opts);
-  const shared = Buffer.alloc(step);
-  const events: WsFrameEvent[] = [];
+  let buffer = Buffer.alloc(step);
+  const out: Parsed = { events: [], kept: 0, large: 0 };
   for (let at = 0; at < stream.length; at += step) {
     const piece = stream.subarray(at, Math.min(at + step, stream.length));
-    if (lent) {
-      piece.copy(shared);
-      events.push(...parser.push(shared.subarray(0, piece.length), true));
-      shared.fill(0xee); // the next read overwrites it
+    if (mode === 'owned') {
+      out.events.push(...parser.push(Buffer.from(piece)));
+      continue;
+    }
+    piece.copy(buffer);
+    out.events.push(...parser.push(buffer.subarray(0, piece.length), mode === 'own' ? 'own' : true));
+    if (parser.largeFrames) out.large++;
+    if (parser.keptView) {
+      out.kept++;
+      buffer = Buffer.alloc(step); // the kept buffer is left to the views, as the transport does
     } else {
-      events.push(...parser.push(Buffer.from(piece)));
+      buffer.fill(0xee); // the next read overwrites it
     }
   }
-  return events;
+  return out;
 }
 
 describe('WsFrameParser with lent chunks', () => {
@@ -65,11 +84,31 @@ describe('WsFrameParser with lent chunks', () => {
           ...(deflate ? { deflate: new PerMessageDeflate({ isServer: true, params: PARAMS }) } : {}),
         });
         for (const step of [1, 3, 13, 127, 1000, 4096, 16 * 1024 + 3, 65_536, stream.length]) {
-          const owned = plain(parse(opts(), stream, step, false));
+          const owned = plain(parse(opts(), stream, step, 'owned').events);
           expect(owned.at(-1)).toEqual({ type: 'close', code: 1000, reason: 'bye' });
-          expect(plain(parse(opts(), stream, step, true))).toEqual(owned);
+          const lent = parse(opts(), stream, step, 'lent');
+          expect(plain(lent.events)).toEqual(owned);
+          expect(lent.kept).toBe(0); // a lent chunk is never kept
+          // the 16 KiB, 70 KB and 100 KB frames (compressed, these payloads shrink under OWN_MIN_PAYLOAD)
+          if (!deflate) expect(lent.large).toBeGreaterThan(0);
+          const own = parse(opts(), stream, step, 'own');
+          expect(plain(own.events)).toEqual(owned);
+          // a large payload arriving whole in one chunk is kept, not copied
+          if (step >= 65_536 && !deflate) expect(own.kept).toBeGreaterThan(0);
+          if (step < 8192) expect(own.kept).toBe(0); // no piece reaches OWN_MIN_PAYLOAD
         }
       });
     }
   }
+
+  it('reports no large frames and keeps nothing for small messages', () => {
+    const w = new WsFrameWriter({ isServer: false });
+    const stream = Buffer.concat(Array.from({ length: 50 }, (_, i) => w.message(payload(OWN_MIN_PAYLOAD - 1, i), { binary: true })).flat());
+    for (const mode of ['lent', 'own'] as const) {
+      const got = parse({ isServer: true }, stream, 65_536, mode);
+      expect(got.events).toHaveLength(50);
+      expect(got.kept).toBe(0);
+      expect(got.large).toBe(0);
+    }
+  });
 });

@@ -1,0 +1,156 @@
+/*
+ * Replies written from receive callbacks: all the messages of one read are
+ * delivered inside one cork of the transport, so their replies leave in one
+ * writev; a frame's header and payload are never two syscalls; the burst is
+ * bounded like a writeable burst (writeBlocked past 64 KiB), and a
+ * callbackOnWritable() asked for inside it runs after it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Context } from '../../../src/context/context.js';
+import { wireTransport } from '../../../src/context/adopt.js';
+import { setLogLevel } from '../../../src/context/log.js';
+import { defineProtocol, type Protocol } from '../../../src/context/protocol.js';
+import { Wsi } from '../../../src/context/wsi.js';
+import type { Transport, TransportHandlers } from '../../../src/net/transport.js';
+import { WsFrameParser } from '../../../src/roles/ws/frame-parser.js';
+import { WsFrameWriter } from '../../../src/roles/ws/frame-writer.js';
+import { startWsConnection, wsRole } from '../../../src/roles/ws/ops.js';
+import { resolveWsOptions } from '../../../src/roles/ws/options.js';
+
+setLogLevel(0);
+const contexts: Context[] = [];
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.destroy()));
+});
+
+/** A transport that records what reaches the wire: each uncorked write or each uncork is one syscall. */
+class RecordingTransport implements Transport {
+  h!: TransportHandlers;
+  /** The pieces of each syscall. */
+  syscalls: Buffer[][] = [];
+  #corked = 0;
+  #held: Buffer[] = [];
+  readonly needDrain = false;
+  destroyed = false;
+  readonly remoteAddress = '127.0.0.1';
+  readonly remotePort = 1;
+  readonly tls = undefined;
+
+  get bufferedAmount(): number {
+    return this.#held.reduce((n, b) => n + b.length, 0);
+  }
+  write(chunk: Uint8Array): boolean {
+    const b = Buffer.from(chunk);
+    if (this.#corked > 0) this.#held.push(b);
+    else this.syscalls.push([b]);
+    return true;
+  }
+  cork(): void {
+    this.#corked++;
+  }
+  uncork(): void {
+    if (--this.#corked > 0 || this.#held.length === 0) return;
+    this.syscalls.push(this.#held);
+    this.#held = [];
+  }
+  pauseRead(): void {}
+  resumeRead(): void {}
+  end(): void {
+    this.destroy();
+  }
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.h.close();
+  }
+  setHandlers(h: TransportHandlers): void {
+    this.h = h;
+  }
+}
+
+function serverOver(t: RecordingTransport, p: Protocol): Wsi {
+  const ctx = new Context({ protocols: [p], destroyGraceMs: 50 });
+  contexts.push(ctx);
+  const vhost = ctx.vhosts[0]!;
+  const wsi = new Wsi({ owner: ctx, vhost, transport: t, role: wsRole, isClient: false });
+  wsi.bindProtocol(p);
+  wireTransport(wsi, t);
+  startWsConnection(wsi, { isServer: true, options: resolveWsOptions(vhost, p), deflate: null, subprotocol: undefined, leftover: Buffer.alloc(0) });
+  return wsi;
+}
+
+/** The messages a client would read from `bytes`. */
+function messages(bytes: Buffer): Buffer[] {
+  return new WsFrameParser({ isServer: false }).push(bytes).flatMap((e) => (e.type === 'message' ? [e.data] : []));
+}
+
+const client = new WsFrameWriter({ isServer: false });
+
+describe('ws replies written from receive', () => {
+  it('leave in one syscall for all the messages of one read, header and payload together', () => {
+    const t = new RecordingTransport();
+    serverOver(
+      t,
+      defineProtocol({
+        name: 'echo',
+        receive(wsi, _pss, data) {
+          expect(wsi.writeBlocked).toBe(false);
+          wsi.write(data, 'binary');
+        },
+      }),
+    );
+    const sizes = [10, 2000, 20_000];
+    const read = Buffer.concat(sizes.flatMap((n, i) => client.message(Buffer.alloc(n, i + 1), { binary: true })));
+    t.h.data(read);
+    expect(t.syscalls).toHaveLength(1);
+    expect(messages(Buffer.concat(t.syscalls[0]!)).map((m) => [m.length, m[0]])).toEqual(sizes.map((n, i) => [n, i + 1]));
+    // a second read: a second syscall
+    t.h.data(Buffer.concat(client.message(Buffer.alloc(30_000, 9), { binary: true })));
+    expect(t.syscalls).toHaveLength(2);
+    expect(messages(Buffer.concat(t.syscalls[1]!)).map((m) => m.length)).toEqual([30_000]);
+  });
+
+  it('is bounded: past 64 KiB held, writeBlocked sends the rest through writeable callbacks', async () => {
+    const t = new RecordingTransport();
+    const queued: Buffer[] = [];
+    let blockedSeen = 0;
+    serverOver(
+      t,
+      defineProtocol({
+        name: 'echo',
+        receive(wsi, _pss, data) {
+          if (queued.length === 0 && !wsi.writeBlocked) {
+            wsi.write(data, 'binary');
+            return;
+          }
+          blockedSeen++;
+          queued.push(data);
+          wsi.callbackOnWritable();
+        },
+        serverWriteable(wsi) {
+          const next = queued.shift();
+          if (next) wsi.write(next, 'binary');
+          if (queued.length > 0) wsi.callbackOnWritable();
+        },
+      }),
+    );
+    const read = Buffer.concat(Array.from({ length: 8 }, (_, i) => client.message(Buffer.alloc(20_000, i), { binary: true })).flat());
+    t.h.data(read);
+    expect(blockedSeen).toBeGreaterThan(0); // 4 x 20 000 > 64 KiB: the burst stopped taking more
+    const inBurst = messages(Buffer.concat(t.syscalls[0]!)).length;
+    expect(inBurst).toBeLessThan(8);
+    await new Promise((r) => setImmediate(r)); // the writeable callbacks asked for in the burst run after it
+    await new Promise((r) => setImmediate(r));
+    const all = t.syscalls.flatMap((s) => messages(Buffer.concat(s)));
+    expect(all.map((m) => m[0])).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('sends a lone large frame in one syscall, not header then payload', () => {
+    const t = new RecordingTransport();
+    const wsi = serverOver(t, defineProtocol({ name: 'tx' }));
+    wsi.write(Buffer.alloc(50_000, 7), 'binary');
+    expect(t.syscalls).toHaveLength(1);
+    expect(t.syscalls[0]).toHaveLength(2); // two pieces, by reference, in one writev
+    expect(messages(Buffer.concat(t.syscalls[0]!)).map((m) => m.length)).toEqual([50_000]);
+  });
+});
