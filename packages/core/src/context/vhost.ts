@@ -67,8 +67,10 @@ export interface VhostOptions {
   errorPages?: Record<number, string>;
   /**
    * File mounts' cache of path resolutions and small files' bytes (bounded,
-   * revalidated by a stat per request; see http/file-cache.ts), or `false`
-   * for none. Default on: 8 MiB, files up to 64 KiB, 1024 paths, 1 s.
+   * revalidated by a stat at most every `statTtlMs`; see
+   * http/file-cache.ts), or `false` for none. Default on: 8 MiB, files up
+   * to 64 KiB, 1024 paths, resolutions redone after 1 s, edits seen within
+   * 100 ms (`statTtlMs: 0`: at once, one stat per request).
    */
   fileCache?: FileCacheOptions | false;
   /** WebSocket limits, timeouts, permessage-deflate and allowed origins for this vhost. */

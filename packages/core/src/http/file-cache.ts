@@ -3,10 +3,14 @@
  * path (decode, dot segments, realpath and symlink checks, index lookup) and,
  * for small files, their bytes, with the validators and type computed once.
  *
- * Freshness: every request still lstats the real path (~2 us), so an
- * edited, replaced or deleted file is seen at once (size, mtime or inode
- * changed: the bytes are read again; gone, or now a symlink: resolved from
- * scratch, symlink checks included). The rest of the resolution (a directory
+ * Freshness: a hit lstats the real path when the last stat is older than
+ * `statTtlMs` (default 100 ms; 0: every hit), so an edited, replaced or
+ * deleted file is seen within that (size, mtime or inode changed: the bytes
+ * are read again; gone, or now a symlink: resolved from scratch, symlink
+ * checks included). Until then the bytes already read are served: never
+ * anything read through a new symlink. The stat is most of a cached hit's
+ * cost (2-5 us here, more than the rest of the request; nginx's
+ * open_file_cache_valid is the same idea with 60 s). The rest of the resolution (a directory
  * on the way swapped for a symlink) is trusted for `resolveTtlMs` and redone
  * after that: a window of at most that long, on top of the check-then-open
  * window any server has, for whoever can write the served tree. Memory is bounded by `maxBytes` of
@@ -17,6 +21,7 @@
  * the server's CPU per request in bench/h1.ts); from here it is one stat.
  */
 import { closeSync, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import type { HeaderList } from './response.js';
 
 /** File cache settings of a vhost (`VhostOptions.fileCache`). */
 export interface FileCacheOptions {
@@ -28,9 +33,11 @@ export interface FileCacheOptions {
   maxEntries?: number;
   /** Milliseconds a path resolution (realpath, symlink and index checks) is reused before it is redone. Default 1000. */
   resolveTtlMs?: number;
+  /** Milliseconds a hit is served on the last stat of the file before it is stat'ed again (edits are seen within this). Default 100; 0 stats every hit. */
+  statTtlMs?: number;
 }
 
-const DEFAULTS: Required<FileCacheOptions> = { maxBytes: 8 * 1024 * 1024, maxFileBytes: 64 * 1024, maxEntries: 1024, resolveTtlMs: 1000 };
+const DEFAULTS: Required<FileCacheOptions> = { maxBytes: 8 * 1024 * 1024, maxFileBytes: 64 * 1024, maxEntries: 1024, resolveTtlMs: 1000, statTtlMs: 100 };
 
 /** What static serving needs to know about a file, from the cache or fresh. */
 export interface FileInfo {
@@ -46,10 +53,14 @@ export interface FileInfo {
   etag: string | undefined;
   lastModified: string | undefined;
   contentType: string | undefined;
+  /** The headers of an uncoded 200 (validators, caching, mount headers, vary), a stableHeaders() list made on first use. */
+  identityHeaders: HeaderList | undefined;
 }
 
 interface Entry extends FileInfo {
   resolvedAt: number;
+  /** When the real path was last stat'ed. */
+  statAt: number;
 }
 
 function checkLimit(name: string, v: number): void {
@@ -58,7 +69,18 @@ function checkLimit(name: string, v: number): void {
 
 /** FileInfo from a stat, without a body. */
 export function fileInfoFromStats(realPath: string, stats: Stats): FileInfo {
-  return { realPath, size: stats.size, mtimeMs: stats.mtimeMs, mtime: stats.mtime, ino: stats.ino, body: undefined, etag: undefined, lastModified: undefined, contentType: undefined };
+  return {
+    realPath,
+    size: stats.size,
+    mtimeMs: stats.mtimeMs,
+    mtime: stats.mtime,
+    ino: stats.ino,
+    body: undefined,
+    etag: undefined,
+    lastModified: undefined,
+    contentType: undefined,
+    identityHeaders: undefined,
+  };
 }
 
 /** Read a whole small file, or undefined when it is not the size just seen (changing under us). */
@@ -104,6 +126,7 @@ export class FileCache {
     checkLimit('maxFileBytes', o.maxFileBytes);
     checkLimit('maxEntries', o.maxEntries);
     checkLimit('resolveTtlMs', o.resolveTtlMs);
+    checkLimit('statTtlMs', o.statTtlMs);
     this.options = o;
     this.#now = now;
   }
@@ -119,22 +142,27 @@ export class FileCache {
   }
 
   /**
-   * The entry for `key` if its resolution is recent and a stat of its real
-   * path still shows a regular file; bytes are re-read when the file changed.
+   * The entry for `key` if its resolution is recent and the last stat of
+   * its real path (redone when older than statTtlMs) shows a regular file;
+   * bytes are re-read when the file changed.
    */
   get(key: string): FileInfo | undefined {
     const e = this.#map.get(key);
     if (!e) return undefined;
-    if (this.#now() - e.resolvedAt > this.options.resolveTtlMs) return void this.#drop(key, e);
-    // lstat: the real path had no symlink in it; if its last name is one now
-    // (a file swapped for a link), resolve again so the link is checked
-    const st = lstatSync(e.realPath, { throwIfNoEntry: false });
-    if (!st?.isFile()) return void this.#drop(key, e);
-    if (st.size !== e.size || st.mtimeMs !== e.mtimeMs || st.ino !== e.ino) {
-      this.#setBody(e, undefined);
-      Object.assign(e, fileInfoFromStats(e.realPath, st));
-      this.#fill(e);
-      this.#trim();
+    const now = this.#now();
+    if (now - e.resolvedAt > this.options.resolveTtlMs) return void this.#drop(key, e);
+    if (now - e.statAt >= this.options.statTtlMs) {
+      // lstat: the real path had no symlink in it; if its last name is one now
+      // (a file swapped for a link), resolve again so the link is checked
+      const st = lstatSync(e.realPath, { throwIfNoEntry: false });
+      if (!st?.isFile()) return void this.#drop(key, e);
+      e.statAt = now;
+      if (st.size !== e.size || st.mtimeMs !== e.mtimeMs || st.ino !== e.ino) {
+        this.#setBody(e, undefined);
+        Object.assign(e, fileInfoFromStats(e.realPath, st));
+        this.#fill(e);
+        this.#trim();
+      }
     }
     // most recently used last (already there: a hot file is asked for again and again)
     if (this.#mru !== e) {
@@ -149,7 +177,8 @@ export class FileCache {
   put(key: string, realPath: string, stats: Stats): FileInfo {
     const old = this.#map.get(key);
     if (old) this.#drop(key, old);
-    const e: Entry = { ...fileInfoFromStats(realPath, stats), resolvedAt: this.#now() };
+    const now = this.#now();
+    const e: Entry = { ...fileInfoFromStats(realPath, stats), resolvedAt: now, statAt: now };
     if (this.options.maxEntries === 0) return e;
     this.#fill(e);
     this.#map.set(key, e);

@@ -32,7 +32,7 @@ function file(name: string, data: string | Buffer): string {
 describe('FileCache', () => {
   it('keeps small files with their bytes and revalidates by stat', () => {
     const p = file('a.txt', 'first');
-    const c = new FileCache();
+    const c = new FileCache({ statTtlMs: 0 });
     const e = c.put('a', p, statSync(p));
     expect(e.body?.toString()).toBe('first');
     expect(c.bytes).toBe(5);
@@ -44,7 +44,7 @@ describe('FileCache', () => {
 
   it('sees a same-size rewrite through the mtime', () => {
     const p = file('same.txt', 'aaaa');
-    const c = new FileCache();
+    const c = new FileCache({ statTtlMs: 0 });
     c.put('k', p, statSync(p));
     writeFileSync(p, 'bbbb');
     utimesSync(p, new Date(), new Date(Date.now() + 5000));
@@ -53,7 +53,7 @@ describe('FileCache', () => {
 
   it('forgets a deleted file', () => {
     const p = file('gone.txt', 'x');
-    const c = new FileCache();
+    const c = new FileCache({ statTtlMs: 0 });
     c.put('g', p, statSync(p));
     unlinkSync(p);
     expect(c.get('g')).toBeUndefined();
@@ -96,9 +96,30 @@ describe('FileCache', () => {
     expect(c.get('t')).toBeUndefined();
   });
 
+  it('serves a hit on its last stat for statTtlMs, then stats again', () => {
+    let now = 0;
+    const p = file('ttl.txt', 'old');
+    const c = new FileCache({ statTtlMs: 100 }, () => now);
+    c.put('t', p, statSync(p));
+    writeFileSync(p, 'new and longer');
+    now = 99;
+    expect(c.get('t')?.body?.toString()).toBe('old'); // within the TTL: not stat'ed
+    now = 100;
+    expect(c.get('t')?.body?.toString()).toBe('new and longer');
+    // swapped for a symlink: within the TTL the bytes already read, never the link's target; then resolved again
+    unlinkSync(p);
+    symlinkSync(join(outside, 'secret.txt'), p);
+    now = 150;
+    expect(c.get('t')?.body?.toString()).toBe('new and longer');
+    now = 200;
+    expect(c.get('t')).toBeUndefined();
+    expect(c.size).toBe(0);
+  });
+
   it('refuses bad limits with a RangeError naming them', () => {
     expect(() => new FileCache({ maxBytes: -1 })).toThrow(/maxBytes must be a non-negative integer/);
     expect(() => new FileCache({ resolveTtlMs: 0.5 })).toThrow(/resolveTtlMs/);
+    expect(() => new FileCache({ statTtlMs: -1 })).toThrow(/statTtlMs/);
   });
 
   it('with maxEntries 0 keeps nothing', () => {
@@ -112,18 +133,22 @@ describe('FileCache', () => {
 describe('file mounts with the cache, over sockets', () => {
   let ctx: Context;
   let off: Context;
+  /** The default file cache: a hit is stat'ed at most every 100 ms. */
+  let lazy: Context;
   const www = join(dir, 'www');
 
   beforeAll(async () => {
     mkdirSync(www);
     writeFileSync(join(www, 'page.txt'), 'version 1\n');
     writeFileSync(join(outside, 'secret.txt'), 'secret\n');
-    ctx = await createContext({ port: 0, fileCache: { resolveTtlMs: 50 }, mounts: [{ kind: 'file', mountpoint: '/', origin: www }] });
+    ctx = await createContext({ port: 0, fileCache: { resolveTtlMs: 50, statTtlMs: 0 }, mounts: [{ kind: 'file', mountpoint: '/', origin: www }] });
+    lazy = await createContext({ port: 0, mounts: [{ kind: 'file', mountpoint: '/', origin: www }] });
     off = await createContext({ port: 0, fileCache: false, mounts: [{ kind: 'file', mountpoint: '/', origin: www }] });
   });
   afterAll(async () => {
     await ctx.destroy();
     await off.destroy();
+    await lazy.destroy();
   });
 
   function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; etag: string | undefined }> {
@@ -147,6 +172,14 @@ describe('file mounts with the cache, over sockets', () => {
     const b = await get(ctx.port, '/page.txt');
     expect(b).toMatchObject({ status: 200, body: 'version 2, longer\n' });
     expect(b.etag).not.toBe(a.etag);
+  });
+
+  it('by default serves an edit within statTtlMs (100 ms)', async () => {
+    writeFileSync(join(www, 'lazy.txt'), 'one\n');
+    expect(await get(lazy.port, '/lazy.txt')).toMatchObject({ status: 200, body: 'one\n' });
+    writeFileSync(join(www, 'lazy.txt'), 'two, longer\n');
+    await new Promise((r) => setTimeout(r, 120));
+    expect(await get(lazy.port, '/lazy.txt')).toMatchObject({ status: 200, body: 'two, longer\n' });
   });
 
   it('answers 404 once the file is deleted, 200 when it is back', async () => {
