@@ -10,6 +10,7 @@ export { Sul, SulScheduler } from './context/sul.js';
 export { LwsError, CloseCode, H2Error, type LwsErrorCode, type LwsWire } from './errors.js';
 export type { Mount, FileMount, CallbackMount, RedirectMount } from './http/mount.js';
 export type { HttpRequest } from './http/request.js';
+export { stableHeaders } from './http/response.js';
 export type { HttpResponseHead, HeaderList } from './http/response.js';
 export type { Transport } from './net/transport.js';
 export type { RoleOps, WriteKind, WriteOptions } from './roles/role.js';

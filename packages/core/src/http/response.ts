@@ -6,6 +6,32 @@
 /** Header pairs; names are matched case-insensitively. */
 export type HeaderList = readonly (readonly [string, string])[];
 
+const stableLists = new WeakSet<HeaderList>();
+
+/**
+ * A header list frozen for reuse across responses: the h1 framer keeps the
+ * serialized head of a response that carries one (with its status, length,
+ * type and the second's Date) and reuses the text while they repeat. Freezing
+ * makes changing the list afterwards throw instead of sending stale headers.
+ *
+ * @example
+ * ```ts
+ * const CORS = stableHeaders([['access-control-allow-origin', '*']]);
+ * wsi.respond({ status: 200, contentType: 'application/json', contentLength: n, headers: CORS });
+ * ```
+ */
+export function stableHeaders(list: readonly (readonly [string, string])[]): HeaderList {
+  for (const h of list) Object.freeze(h);
+  Object.freeze(list);
+  stableLists.add(list);
+  return list;
+}
+
+/** Whether `list` came from stableHeaders(). */
+export function isStableHeaders(list: HeaderList): boolean {
+  return stableLists.has(list);
+}
+
 export interface HttpResponseHead {
   status: number;
   /** Sets `content-type`. */

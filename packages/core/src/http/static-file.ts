@@ -16,8 +16,8 @@ import { isCompressibleType, lookupMimetype } from './mimetypes.js';
 import { matchMount, type FileMount } from './mount.js';
 import { resolveMountPath, statMountTarget } from './path-safety.js';
 import { contentRange, parseRange, planMultipartByteranges, type ByteRange } from './ranges.js';
-import { makeHttpRequest, type HttpRequest } from './request.js';
-import type { HeaderList, HttpResponseHead } from './response.js';
+import { findHeader, makeHttpRequest, type HttpRequest } from './request.js';
+import { stableHeaders, type HeaderList, type HttpResponseHead } from './response.js';
 import { CompressedProducer, SegmentProducer, type BodySegment, type HttpProducer } from './static-file-body.js';
 import { STATUS_TEXT } from '../roles/h1/serializer.js';
 
@@ -35,6 +35,14 @@ function fileHeaders(mount: FileMount, etag: string, file: FileInfo): [string, s
   if (mount.cacheMaxAge !== undefined) h.push(['cache-control', `max-age=${mount.cacheMaxAge}`]);
   else h.push(['cache-control', 'no-cache']);
   return h;
+}
+
+/** A file's headers for a 200 with this ETag: validators, caching, the mount's own headers, and vary when the representation varies. */
+function fileHeaderList(mount: FileMount, etag: string, file: FileInfo, varies: boolean): [string, string][] {
+  const headers = fileHeaders(mount, etag, file);
+  if (mount.headers) for (const h of mount.headers) headers.push([h[0], h[1]]);
+  if (varies) headers.push(['vary', 'accept-encoding']);
+  return headers;
 }
 
 /** How the body of a 200 for this request will be sent, or the status refusing it. */
@@ -92,15 +100,15 @@ function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, file: FileInfo, 
   const baseTag = (file.etag ??= generateEtag(file));
   // each coding is its own representation, with its own strong validator
   const etag = plan.coding === 'identity' ? baseTag : `${baseTag.slice(0, -1)}-${plan.coding}"`;
-  const headers: [string, string][] = fileHeaders(mount, etag, file);
-  if (mount.headers) for (const h of mount.headers) headers.push([h[0], h[1]]);
-  if (plan.varies) headers.push(['vary', 'accept-encoding']);
+  // uncoded, the same list every time (the framer reuses its serialized head): `varies` is fixed by the mount and the type
+  const headers: HeaderList =
+    plan.coding === 'identity' ? (file.identityHeaders ??= stableHeaders(fileHeaderList(mount, etag, file, plan.varies))) : fileHeaderList(mount, etag, file, plan.varies);
   const cond = evaluateConditionals(req.headers, { etag, lastModified: file.mtimeMs, method: req.method });
   if (cond.kind === 'not-modified') return emptyBody(wsi, 304, headers);
   if (cond.kind === 'precondition-failed') return void sendError(wsi, req, 412);
-  const rangeHeader = req.header('range');
+  const rangeHeader = findHeader(req.headers, 'range');
   // a client refusing identity gets the whole coded body: ranges would index identity bytes
-  if (rangeHeader !== undefined && plan.identityOk && ifRangeMatches(req.header('if-range'), { etag: baseTag, lastModified: file.mtimeMs })) {
+  if (rangeHeader !== undefined && plan.identityOk && ifRangeMatches(findHeader(req.headers, 'if-range'), { etag: baseTag, lastModified: file.mtimeMs })) {
     const r = parseRange(rangeHeader, file.size);
     if (r.kind === 'unsatisfiable') {
       log.info(`wsi ${wsi.id}: ${r.error.message}`);
@@ -108,14 +116,13 @@ function sendFile(wsi: Wsi, req: HttpRequest, mount: FileMount, file: FileInfo, 
     }
     if (r.kind === 'ranges') {
       // the parts are identity bytes: they carry the identity validator
-      const own = headers.map((h): [string, string] => (h[0] === 'etag' ? ['etag', baseTag] : h));
+      const own = headers.map((h): [string, string] => (h[0] === 'etag' ? ['etag', baseTag] : [h[0], h[1]]));
       return sendRanges(wsi, req, file, contentType, own, r.ranges);
     }
   }
   if (plan.coding !== 'identity') {
-    headers.push(['content-encoding', plan.coding]);
     const coding = plan.coding;
-    return openAndSend(wsi, req, file, { status, contentType, headers }, (fh) => new CompressedProducer(wsi, fh, file.size, createCompressor(coding, { sizeHint: file.size })));
+    return openAndSend(wsi, req, file, { status, contentType, headers: [...headers, ['content-encoding', coding]] }, (fh) => new CompressedProducer(wsi, fh, file.size, createCompressor(coding, { sizeHint: file.size })));
   }
   return openAndSend(wsi, req, file, { status, contentType, contentLength: file.size, headers }, [{ kind: 'file', start: 0, end: file.size }]);
 }
@@ -176,6 +183,18 @@ function openAndSend(wsi: Wsi, req: HttpRequest, file: FileInfo, head: HttpRespo
  * await serveFileMount(wsi, req, mount, '/index.html');
  * ```
  */
+/**
+ * Answer from the vhost's file cache, synchronously (no promise): true when
+ * it had the file; false sends nothing (serveFileMount resolves it).
+ */
+export function serveCachedFile(wsi: Wsi, req: HttpRequest, mount: FileMount, rest: string): boolean {
+  const cache = fileCacheOf(wsi.vhost);
+  const hit = cache?.get(cacheKey(mount, rest));
+  if (!hit) return false;
+  sendFile(wsi, req, mount, hit, 200);
+  return true;
+}
+
 export async function serveFileMount(wsi: Wsi, req: HttpRequest, mount: FileMount, rest: string): Promise<void> {
   const cache = fileCacheOf(wsi.vhost);
   const key = cache ? cacheKey(mount, rest) : '';

@@ -9,7 +9,7 @@
  */
 import { writeAll, type Transport } from '../../net/transport.js';
 import { currentHttpDate } from '../../http/conditional.js';
-import type { HeaderList, HttpResponseHead } from '../../http/response.js';
+import { isStableHeaders, type HeaderList, type HttpResponseHead } from '../../http/response.js';
 import { encodeChunk, LAST_CHUNK, responseHeadText } from './serializer.js';
 
 export interface FramerInit {
@@ -47,6 +47,19 @@ class HeadCache {
   readonly byKey = new Map<string, string>();
 }
 const headCaches = new WeakMap<HeaderList, WeakMap<HeaderList, HeadCache>>();
+
+/** The last head made with each stableHeaders() list, and what else it was made of. */
+interface StableHead {
+  text: string;
+  date: string;
+  status: number;
+  length: number | undefined;
+  type: string | undefined;
+  flags: number;
+  vhostHeaders: HeaderList;
+  mountHeaders: HeaderList | undefined;
+}
+const stableHeads = new WeakMap<HeaderList, StableHead>();
 
 /** The pair asked for last, and its cache: most responses repeat it (no WeakMap lookups then). */
 let lastVhostHeaders: HeaderList | undefined;
@@ -108,8 +121,9 @@ export class H1ResponseFramer {
     this.keepAlive = init.keepAlive && !this.closeDelimited;
     this.#remaining = this.#noBody ? 0 : (head.contentLength ?? Infinity);
 
+    const flags = (this.#chunked ? 1 : 0) | (headAsChunked ? 2 : 0) | (this.keepAlive ? 4 : 0) | (v11 ? 8 : 0);
     if (head.headers && head.headers.length > 0) {
-      this.#head = this.#serialize(init, hasLength, v11, headAsChunked);
+      this.#head = isStableHeaders(head.headers) ? this.#stableHead(init, head.headers, flags, hasLength, v11, headAsChunked) : this.#serialize(init, hasLength, v11, headAsChunked);
       return;
     }
     const c = headCacheFor(init.vhostHeaders, init.mountHeaders);
@@ -119,7 +133,6 @@ export class H1ResponseFramer {
       c.byKey.clear();
       c.lastStatus = 0;
     }
-    const flags = (this.#chunked ? 1 : 0) | (headAsChunked ? 2 : 0) | (this.keepAlive ? 4 : 0) | (v11 ? 8 : 0);
     if (c.lastStatus === head.status && c.lastLength === head.contentLength && c.lastType === head.contentType && c.lastFlags === flags) {
       this.#head = c.lastText;
       return;
@@ -137,6 +150,28 @@ export class H1ResponseFramer {
     c.lastFlags = flags;
     c.lastText = text;
     this.#head = text;
+  }
+
+  /** The head for a stableHeaders() list: the last one made with it, while everything else in it repeats. */
+  #stableHead(init: FramerInit, list: HeaderList, flags: number, hasLength: boolean, v11: boolean, headAsChunked: boolean): string {
+    const { head } = init;
+    const date = currentHttpDate();
+    const s = stableHeads.get(list);
+    if (
+      s !== undefined &&
+      s.date === date &&
+      s.status === head.status &&
+      s.length === head.contentLength &&
+      s.type === head.contentType &&
+      s.flags === flags &&
+      s.vhostHeaders === init.vhostHeaders &&
+      s.mountHeaders === init.mountHeaders
+    ) {
+      return s.text;
+    }
+    const text = this.#serialize(init, hasLength, v11, headAsChunked);
+    stableHeads.set(list, { text, date, status: head.status, length: head.contentLength, type: head.contentType, flags, vhostHeaders: init.vhostHeaders, mountHeaders: init.mountHeaders });
+    return text;
   }
 
   #serialize(init: FramerInit, hasLength: boolean, v11: boolean, headAsChunked: boolean): string {

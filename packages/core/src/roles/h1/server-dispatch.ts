@@ -8,10 +8,10 @@
 import { log } from '../../context/log.js';
 import type { Wsi } from '../../context/wsi.js';
 import { basicAuthFor } from '../../http/basic-auth.js';
-import { matchMount, type Mount } from '../../http/mount.js';
-import type { HttpRequest } from '../../http/request.js';
+import { matchMount, type FileMount, type Mount } from '../../http/mount.js';
+import { findHeader, type HttpRequest } from '../../http/request.js';
 import type { HeaderList } from '../../http/response.js';
-import { sendError, sendRedirect, serveFileMount } from '../../http/static-file.js';
+import { sendError, sendRedirect, serveCachedFile, serveFileMount } from '../../http/static-file.js';
 
 /** Methods of RFC 9110 §9.3 and RFC 5789; anything else is answered 501. */
 export const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
@@ -129,18 +129,23 @@ function route(wsi: Wsi, req: HttpRequest, mount: Mount, rest: string, redirectT
   }
   if (req.method === 'OPTIONS') return emptyResponse(wsi, 204, [['allow', FILE_METHODS]]);
   if (req.method !== 'GET' && req.method !== 'HEAD') return void sendError(wsi, req, 405, [['allow', FILE_METHODS]]);
-  const serve = (): void => {
-    serveFileMount(wsi, req, mount, rest).catch((err: unknown) => {
-      log.err(`wsi ${wsi.id}: serving ${req.path} failed: ${String(err)}`);
-      if (wsi.closed) return;
-      if (!wsi.respond({ status: 500, contentLength: 0 })) wsi.destroy();
-      else wsi.write(Buffer.alloc(0), 'http-final');
-    });
-  };
   // A cached file is answered synchronously. When the request announced a
   // body (a GET with one is legal), answer after the parser has taken what
   // already arrived of it: an answer sent before the whole body closes the
   // connection, and a body that came with the head need not cost that.
-  if (req.header('content-length') !== undefined || req.header('transfer-encoding') !== undefined) queueMicrotask(serve);
-  else serve();
+  if (findHeader(req.headers, 'content-length') !== undefined || findHeader(req.headers, 'transfer-encoding') !== undefined) {
+    queueMicrotask(() => serveFile(wsi, req, mount, rest));
+  } else if (!serveCachedFile(wsi, req, mount, rest)) {
+    serveFile(wsi, req, mount, rest);
+  }
+}
+
+/** Serve from a file mount; a failure that escapes answers 500. */
+function serveFile(wsi: Wsi, req: HttpRequest, mount: FileMount, rest: string): void {
+  serveFileMount(wsi, req, mount, rest).catch((err: unknown) => {
+    log.err(`wsi ${wsi.id}: serving ${req.path} failed: ${String(err)}`);
+    if (wsi.closed) return;
+    if (!wsi.respond({ status: 500, contentLength: 0 })) wsi.destroy();
+    else wsi.write(Buffer.alloc(0), 'http-final');
+  });
 }

@@ -4,7 +4,7 @@
  * exact, and a small final body leaves in one write with its head.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HeaderList, HttpResponseHead } from '../../../src/http/response.js';
+import { stableHeaders, type HeaderList, type HttpResponseHead } from '../../../src/http/response.js';
 import type { Transport } from '../../../src/net/transport.js';
 import { H1ResponseFramer, type FramerInit } from '../../../src/roles/h1/response-framer.js';
 
@@ -96,6 +96,44 @@ describe('H1ResponseFramer head cache', () => {
     const b = respond({ status: 200, contentLength: 1, headers: [['etag', '"2"']] }, 'x').text;
     expect(a).toContain('etag: "1"\r\n');
     expect(b).toContain('etag: "2"\r\n');
+  });
+
+  it('reuses the head made with a stableHeaders() list while the rest of the head repeats', () => {
+    const list = stableHeaders([['etag', '"s1"'], ['cache-control', 'no-cache']]);
+    const head: HttpResponseHead = { status: 200, contentType: 'text/plain', contentLength: 1, headers: list };
+    const first = respond(head, 'x').text;
+    expect(first).toContain('etag: "s1"\r\ncache-control: no-cache\r\n');
+    // the same text, by identity: served from the list's cache, not serialized again
+    const heads: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const f = new H1ResponseFramer({ head, requestMethod: 'GET', requestVersion: '1.1', keepAlive: true, mountHeaders: undefined, vhostHeaders: VHOST_A });
+      const { t, writes } = sink();
+      f.flushHead(t);
+      heads.push(writes[0]!.toString('latin1'));
+    }
+    expect(heads[1]).toBe(heads[0]);
+    // anything else that differs makes its own head
+    const cases: [HttpResponseHead, Partial<FramerInit>, string][] = [
+      [{ ...head, status: 404 }, {}, 'HTTP/1.1 404 Not Found'],
+      [{ ...head, status: 304, contentLength: 0 }, {}, 'HTTP/1.1 304 Not Modified'],
+      [{ ...head, contentLength: 2 }, {}, 'content-length: 2'],
+      [{ ...head, contentType: 'text/html' }, {}, 'content-type: text/html'],
+      [head, { keepAlive: false }, 'connection: close'],
+      [head, { vhostHeaders: VHOST_B }, 'x-vhost: b'],
+      [head, { mountHeaders: MOUNT }, 'x-mount: m'],
+      [head, {}, 'x-vhost: a'],
+    ];
+    for (const [h, over, want] of cases) {
+      const f = new H1ResponseFramer({ head: h, requestMethod: 'GET', requestVersion: '1.1', keepAlive: true, mountHeaders: undefined, vhostHeaders: VHOST_A, ...over });
+      const { t, writes } = sink();
+      f.flushHead(t);
+      const text = writes[0]!.toString('latin1');
+      expect(text).toContain(`${want}\r\n`);
+      expect(text).toContain('etag: "s1"\r\n');
+    }
+    // frozen: changing it afterwards throws rather than going out stale
+    expect(() => (list as [string, string][]).push(['x', 'y'])).toThrow(TypeError);
+    expect(() => ((list[0] as [string, string])[1] = '"s2"')).toThrow(TypeError);
   });
 });
 
