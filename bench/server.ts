@@ -12,11 +12,18 @@
  *
  * Prints "LISTENING <url>" once it serves. Logging is off (errors only) so
  * the numbers measure the server, not the console. SIGINT/SIGTERM destroy
- * the context and exit.
+ * the context and exit. Our packages are loaded without tsx's inline source
+ * maps (lib/no-inline-maps.mjs: with them, V8 was seen marking back to back
+ * under the 16 KiB ws echo).
  */
 import { resolve } from 'node:path';
-import { cmdline, createContext, defineProtocol, LogLevel, type ContextOptions, type Protocol } from '@lws/core';
-import { hello } from './lib/hello.js';
+import type { ContextOptions, Protocol } from '@lws/core';
+import { installNoInlineMaps } from './lib/no-inline-maps.mjs';
+
+// our packages load without tsx's inline source maps (see lib/no-inline-maps.mjs), so imported after this
+installNoInlineMaps();
+const { cmdline, createContext, defineProtocol, LogLevel } = await import('@lws/core');
+const { hello } = await import('./lib/hello.js');
 
 const mode = cmdline.str('--mode', 'h1');
 const port = cmdline.int('--port', 0);
@@ -26,13 +33,23 @@ interface EchoPss {
   queue: { data: Buffer; binary: boolean }[];
 }
 
-/** Echo: receive queues, writeable sends one; at 16 queued the connection stops reading. */
+/**
+ * Echo: a message is written back from receive while nothing is queued and
+ * the connection is not write-blocked (the replies to one read leave in one
+ * writev, as ws's echo writes from its 'message' event); otherwise it is
+ * queued for writeable callbacks, and at 16 queued the connection stops
+ * reading.
+ */
 function echoProtocol(name: string): Protocol {
   return defineProtocol<EchoPss>({
     name,
     ws: { maxMessageSize: 16 * 1024 * 1024 },
     newPss: () => ({ queue: [] }),
     receive(wsi, pss, data, { binary }) {
+      if (pss.queue.length === 0 && !wsi.writeBlocked) {
+        wsi.write(data, binary ? 'binary' : 'text');
+        return;
+      }
       pss.queue.push({ data, binary });
       if (pss.queue.length >= 16) wsi.rxFlowControl(false);
       wsi.callbackOnWritable();

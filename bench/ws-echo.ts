@@ -47,8 +47,8 @@
  * Ours and lws C queue at most 16 messages per connection before they stop
  * reading (ws has no such bound), so a window of 16 fills, but never
  * overruns, those queues. ws and lws C write each echo with its own syscall
- * and are saturated (~100% server CPU) at these windows; ours writes a
- * burst of up to 16 queued echoes in one writev, so with small messages it
+ * and are saturated (~100% server CPU) at these windows; ours writes the
+ * echoes of one read (up to 64 KiB) in one writev, so with small messages it
  * can idle between bursts, waiting for the client (server CPU below 100%:
  * then msg/s is bounded by round trips, not by the server, and msg per
  * server CPU-second is the fairer figure). Deeper windows
