@@ -176,14 +176,6 @@ function openAndSend(wsi: Wsi, req: HttpRequest, file: FileInfo, head: HttpRespo
 }
 
 /**
- * Serve `rest` (the path under the mountpoint) from a file mount: GET and HEAD.
- *
- * @example
- * ```ts
- * await serveFileMount(wsi, req, mount, '/index.html');
- * ```
- */
-/**
  * Answer from the vhost's file cache, synchronously (no promise): true when
  * it had the file; false sends nothing (serveFileMount resolves it).
  */
@@ -195,6 +187,14 @@ export function serveCachedFile(wsi: Wsi, req: HttpRequest, mount: FileMount, re
   return true;
 }
 
+/**
+ * Serve `rest` (the path under the mountpoint) from a file mount: GET and HEAD.
+ *
+ * @example
+ * ```ts
+ * await serveFileMount(wsi, req, mount, '/index.html');
+ * ```
+ */
 export async function serveFileMount(wsi: Wsi, req: HttpRequest, mount: FileMount, rest: string): Promise<void> {
   const cache = fileCacheOf(wsi.vhost);
   const key = cache ? cacheKey(mount, rest) : '';

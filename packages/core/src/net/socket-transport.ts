@@ -193,8 +193,9 @@ export class SocketTransport implements Transport {
       h.data(chunk);
     } else if (use === ViewUse.Kept || use === ViewUse.Large) {
       if (use === ViewUse.Large && own) return buf; // nothing of it was kept
-      if (own || ownBuffers < OWN_BUFFERS) {
-        if (!own) ownBuffers++;
+      const holds = t.#ownBuffer !== undefined;
+      if (holds || ownBuffers < OWN_BUFFERS) {
+        if (!holds) ownBuffers++;
         t.#ownBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
         return t.#ownBuffer;
       }
@@ -208,7 +209,6 @@ export class SocketTransport implements Transport {
     this.#ownBuffer = undefined;
     ownBuffers--;
   }
-
 
   /** @internal socket event, routed by the shared listeners below */
   static event(t: SocketTransport, what: 'data' | 'drain' | 'end' | 'error' | 'close', arg?: unknown): void {

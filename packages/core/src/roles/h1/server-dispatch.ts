@@ -135,17 +135,25 @@ function route(wsi: Wsi, req: HttpRequest, mount: Mount, rest: string, redirectT
   // connection, and a body that came with the head need not cost that.
   if (findHeader(req.headers, 'content-length') !== undefined || findHeader(req.headers, 'transfer-encoding') !== undefined) {
     queueMicrotask(() => serveFile(wsi, req, mount, rest));
-  } else if (!serveCachedFile(wsi, req, mount, rest)) {
-    serveFile(wsi, req, mount, rest);
+    return;
   }
+  let cached: boolean;
+  try {
+    cached = serveCachedFile(wsi, req, mount, rest);
+  } catch (err) {
+    return fileFailed(wsi, req, err);
+  }
+  if (!cached) serveFile(wsi, req, mount, rest);
 }
 
 /** Serve from a file mount; a failure that escapes answers 500. */
 function serveFile(wsi: Wsi, req: HttpRequest, mount: FileMount, rest: string): void {
-  serveFileMount(wsi, req, mount, rest).catch((err: unknown) => {
-    log.err(`wsi ${wsi.id}: serving ${req.path} failed: ${String(err)}`);
-    if (wsi.closed) return;
-    if (!wsi.respond({ status: 500, contentLength: 0 })) wsi.destroy();
-    else wsi.write(Buffer.alloc(0), 'http-final');
-  });
+  serveFileMount(wsi, req, mount, rest).catch((err: unknown) => fileFailed(wsi, req, err));
+}
+
+function fileFailed(wsi: Wsi, req: HttpRequest, err: unknown): void {
+  log.err(`wsi ${wsi.id}: serving ${req.path} failed: ${String(err)}`);
+  if (wsi.closed) return;
+  if (!wsi.respond({ status: 500, contentLength: 0 })) wsi.destroy();
+  else wsi.write(Buffer.alloc(0), 'http-final');
 }
