@@ -80,6 +80,11 @@ function onOwnRead(this: Socket, n: number, buf: Buffer): void {
   route(this, 'data', chunk);
 }
 
+/** @internal How many connections read into a buffer of their own now (at most OWN_BUFFERS). */
+export function ownReadBuffers(): number {
+  return ownBuffers;
+}
+
 function nextReadBuffer(): Buffer {
   const b = nextRead ?? (readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
   nextRead = readBuffer;

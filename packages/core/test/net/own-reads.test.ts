@@ -6,7 +6,7 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ownReads, SocketTransport } from '../../src/net/socket-transport.js';
+import { ownReadBuffers, ownReads, SocketTransport } from '../../src/net/socket-transport.js';
 import { ViewUse } from '../../src/net/transport.js';
 
 let server: Server | undefined;
@@ -168,5 +168,41 @@ describe('own reads (onread into a shared buffer)', () => {
     // what was kept was never read over: each view still holds its bytes
     expect(kept.length).toBeGreaterThanOrEqual(2);
     for (const k of kept) expect(k.view.every((b) => b === k.byte)).toBe(true);
+  });
+
+  it('lets at most 64 connections hold a buffer of their own, and frees them on close', async () => {
+    const owns: boolean[] = [];
+    let closed = 0;
+    server = createServer({ pauseOnConnect: true }, (accepted) => {
+      const t = new SocketTransport(ownReads(accepted));
+      t.setHandlers({
+        data: () => {},
+        dataView: (_view, own) => {
+          owns.push(own);
+          return ViewUse.Large; // every read asks for a buffer of its own
+        },
+        drain: () => {},
+        end: () => t.end(),
+        close: () => void closed++,
+      });
+    });
+    const port = await new Promise<number>((r) => server?.listen(0, '127.0.0.1', () => r((server?.address() as { port: number }).port)));
+    const before = ownReadBuffers();
+    const clients: Socket[] = [];
+    for (let i = 0; i < 70; i++) {
+      const c = connect(port, '127.0.0.1');
+      await new Promise((r) => c.once('connect', r));
+      c.write('first');
+      clients.push(c);
+    }
+    await tick(100);
+    expect(ownReadBuffers() - before).toBe(64);
+    for (const c of clients) c.write('second');
+    await tick(100);
+    expect(owns.filter(Boolean)).toHaveLength(64); // second reads: 64 in their own buffers, 6 shared
+    expect(ownReadBuffers() - before).toBe(64);
+    for (const c of clients) c.end();
+    while (closed < 70) await tick(20);
+    expect(ownReadBuffers()).toBe(before);
   });
 });
