@@ -3,7 +3,9 @@
  *
  *   ours       bench/server.ts --mode h1 (our library; one node process,
  *              started as `node --import tsx server.ts`, so the pid we spawn
- *              is the pid that serves: checked against the listening socket)
+ *              is the pid that serves: checked against the listening socket;
+ *              our packages without tsx's inline source maps, see
+ *              lib/no-inline-maps.mjs)
  *   node:http  bench/peers/node-http-server.cjs (http.createServer; static
  *              files with fs.stat + fs.createReadStream().pipe(res))
  *   lws C      Debian's libwebsockets-test-server (lws 4.1.6), one process,

@@ -4,7 +4,8 @@
  *
  *   ours   bench/server.ts --mode ws | ws-deflate, one node process started
  *          as `node --import tsx server.ts` (the pid we spawn serves:
- *          checked against the listening socket)
+ *          checked against the listening socket; our packages loaded
+ *          without tsx's inline source maps, see lib/no-inline-maps.mjs)
  *   ws     bench/peers/ws-server.cjs (`ws` 8 WebSocketServer, bufferutil and
  *          utf-8-validate installed; its PEER line says what ws picked up)
  *   lws C  bench/lws-echo/echo.c built against Debian's libwebsockets-dev
