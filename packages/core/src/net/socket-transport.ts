@@ -46,7 +46,7 @@ function onClose(this: Socket): void {
  *
  * Which buffer: every such socket shares one (reads arrive one at a time on
  * the loop thread), and the handler copies what it keeps of it. While a
- * connection's reads carry large payloads (ws frames of 8 KiB and more,
+ * connection's reads carry large payloads (ws frames of 16 KiB and more,
  * see the frame parser) it reads into a buffer of its own instead, and the
  * handler keeps views of those payloads rather than copies; once it has,
  * that buffer is left to them and the next read goes to a new one (as Node

@@ -67,9 +67,11 @@ const EMPTY = Buffer.alloc(0);
 /**
  * Payload pieces of at least this many bytes in a chunk pushed as 'own' are
  * kept as views of it, not copied. A kept view pins the whole read buffer
- * (64 KiB), so the bound keeps that at most 8 times the payload's size.
+ * (64 KiB) while the application holds the message, so the bound keeps
+ * that at most 4 times the payload's size (for messages an application
+ * stores; smaller ones are copied into buffers of their own size).
  */
-export const OWN_MIN_PAYLOAD = 8 * 1024;
+export const OWN_MIN_PAYLOAD = 16 * 1024;
 /** One scratch key shared by every parser: filled right before each unmask call (JS is single-threaded). */
 const KEY = Buffer.alloc(4);
 

@@ -95,7 +95,7 @@ describe('WsFrameParser with lent chunks', () => {
           expect(plain(own.events)).toEqual(owned);
           // a large payload arriving whole in one chunk is kept, not copied
           if (step >= 65_536 && !deflate) expect(own.kept).toBeGreaterThan(0);
-          if (step < 8192) expect(own.kept).toBe(0); // no piece reaches OWN_MIN_PAYLOAD
+          if (step < OWN_MIN_PAYLOAD) expect(own.kept).toBe(0); // no piece reaches OWN_MIN_PAYLOAD
         }
       });
     }
