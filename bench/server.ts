@@ -20,49 +20,16 @@ import { resolve } from 'node:path';
 import type { ContextOptions, Protocol } from '@lws/core';
 import { installNoInlineMaps } from './lib/no-inline-maps.mjs';
 
-// our packages load without tsx's inline source maps (see lib/no-inline-maps.mjs), so imported after this
+// our modules load without tsx's inline source maps (see lib/no-inline-maps.mjs), so imported after this
 installNoInlineMaps();
-const { cmdline, createContext, defineProtocol, LogLevel } = await import('@lws/core');
+const { cmdline, createContext, LogLevel } = await import('@lws/core');
 const { hello } = await import('./lib/hello.js');
+const { echoProtocol } = await import('./lib/echo.js');
 
 const mode = cmdline.str('--mode', 'h1');
 const port = cmdline.int('--port', 0);
 const iface = cmdline.str('--iface', '127.0.0.1');
 
-interface EchoPss {
-  queue: { data: Buffer; binary: boolean }[];
-}
-
-/**
- * Echo: a message is written back from receive while nothing is queued and
- * the connection is not write-blocked (the replies to one read leave in one
- * writev, as ws's echo writes from its 'message' event); otherwise it is
- * queued for writeable callbacks, and at 16 queued the connection stops
- * reading.
- */
-function echoProtocol(name: string): Protocol {
-  return defineProtocol<EchoPss>({
-    name,
-    ws: { maxMessageSize: 16 * 1024 * 1024 },
-    newPss: () => ({ queue: [] }),
-    receive(wsi, pss, data, { binary }) {
-      if (pss.queue.length === 0 && !wsi.writeBlocked) {
-        wsi.write(data, binary ? 'binary' : 'text');
-        return;
-      }
-      pss.queue.push({ data, binary });
-      if (pss.queue.length >= 16) wsi.rxFlowControl(false);
-      wsi.callbackOnWritable();
-    },
-    serverWriteable(wsi, pss) {
-      const msg = pss.queue.shift();
-      if (!msg) return;
-      wsi.write(msg.data, msg.binary ? 'binary' : 'text');
-      if (pss.queue.length > 0) wsi.callbackOnWritable();
-      else wsi.rxFlowControl(true);
-    },
-  }) as Protocol;
-}
 
 function options(): ContextOptions {
   const base = { port, iface, logLevel: LogLevel.ERR };

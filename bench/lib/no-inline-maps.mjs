@@ -1,7 +1,8 @@
 /*
- * A module load hook for the benchmark server: our packages' modules are
- * loaded without the inline source map that tsx appends to every module it
- * transforms (`//# sourceMappingURL=data:...`). With those comments, V8 in
+ * A module load hook for the benchmark server: our modules (the packages'
+ * and bench's own, loaded after it is installed) come without the inline
+ * source map that tsx appends to every module it transforms
+ * (`//# sourceMappingURL=data:...`). With those comments, V8 in
  * Node 20-24 was seen running mark-compact GCs back to back under the ws
  * echo with 16 KiB messages (100+ a second, a third of the CPU), and
  * without them not (bench/README.md, "V8 and tsx's inline source maps").
@@ -17,10 +18,10 @@
 import module from 'node:module';
 
 const MARK = '//# sourceMappingURL=data:';
-const OURS = /\/packages\/(core|native)\/src\//;
 
+/** Every module of ours (what tsx transforms), not dependencies. */
 function strip(url, result) {
-  if (!OURS.test(url) || result.source == null) return result;
+  if (!url.startsWith('file:') || url.includes('/node_modules/') || result.source == null) return result;
   const text = typeof result.source === 'string' ? result.source : Buffer.from(result.source).toString('utf8');
   const at = text.lastIndexOf(MARK);
   return at < 0 ? result : { ...result, source: text.slice(0, at) };
