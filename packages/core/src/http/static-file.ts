@@ -177,7 +177,7 @@ function openAndSend(wsi: Wsi, req: HttpRequest, file: FileInfo, head: HttpRespo
 
 /**
  * Answer from the vhost's file cache, synchronously (no promise): true when
- * it had the file; false sends nothing (serveFileMount resolves it).
+ * it had the file; false sends nothing (resolveAndServeFile resolves it).
  */
 export function serveCachedFile(wsi: Wsi, req: HttpRequest, mount: FileMount, rest: string): boolean {
   const cache = fileCacheOf(wsi.vhost);
@@ -187,19 +187,8 @@ export function serveCachedFile(wsi: Wsi, req: HttpRequest, mount: FileMount, re
   return true;
 }
 
-/**
- * Serve `rest` (the path under the mountpoint) from a file mount: GET and HEAD.
- *
- * @example
- * ```ts
- * await serveFileMount(wsi, req, mount, '/index.html');
- * ```
- */
-export async function serveFileMount(wsi: Wsi, req: HttpRequest, mount: FileMount, rest: string): Promise<void> {
-  const cache = fileCacheOf(wsi.vhost);
-  const key = cache ? cacheKey(mount, rest) : '';
-  const hit = cache?.get(key);
-  if (hit) return sendFile(wsi, req, mount, hit, 200);
+/** The rest of serveFileMount after a cache miss: resolve, check, serve and remember. */
+export async function resolveAndServeFile(wsi: Wsi, req: HttpRequest, mount: FileMount, rest: string): Promise<void> {
   const resolved = resolveMountPath(mount.origin, rest);
   if (!resolved.ok) {
     log.info(resolved.error.message);
@@ -215,7 +204,20 @@ export async function serveFileMount(wsi: Wsi, req: HttpRequest, mount: FileMoun
     log.info(t.error.message);
     return sendError(wsi, req, t.status);
   }
-  sendFile(wsi, req, mount, cache ? cache.put(key, t.realPath, t.stats) : fileInfoFromStats(t.realPath, t.stats), 200);
+  const cache = fileCacheOf(wsi.vhost);
+  sendFile(wsi, req, mount, cache ? cache.put(cacheKey(mount, rest), t.realPath, t.stats) : fileInfoFromStats(t.realPath, t.stats), 200);
+}
+
+/**
+ * Serve `rest` (the path under the mountpoint) from a file mount: GET and HEAD.
+ *
+ * @example
+ * ```ts
+ * await serveFileMount(wsi, req, mount, '/index.html');
+ * ```
+ */
+export async function serveFileMount(wsi: Wsi, req: HttpRequest, mount: FileMount, rest: string): Promise<void> {
+  if (!serveCachedFile(wsi, req, mount, rest)) await resolveAndServeFile(wsi, req, mount, rest);
 }
 
 const caches = new WeakMap<object, FileCache | null>();

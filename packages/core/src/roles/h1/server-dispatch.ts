@@ -11,7 +11,7 @@ import { basicAuthFor } from '../../http/basic-auth.js';
 import { matchMount, type FileMount, type Mount } from '../../http/mount.js';
 import { findHeader, type HttpRequest } from '../../http/request.js';
 import type { HeaderList } from '../../http/response.js';
-import { sendError, sendRedirect, serveCachedFile, serveFileMount } from '../../http/static-file.js';
+import { resolveAndServeFile, sendError, sendRedirect, serveCachedFile, serveFileMount } from '../../http/static-file.js';
 
 /** Methods of RFC 9110 §9.3 and RFC 5789; anything else is answered 501. */
 export const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
@@ -143,7 +143,7 @@ function route(wsi: Wsi, req: HttpRequest, mount: Mount, rest: string, redirectT
   } catch (err) {
     return fileFailed(wsi, req, err);
   }
-  if (!cached) serveFile(wsi, req, mount, rest);
+  if (!cached) resolveAndServeFile(wsi, req, mount, rest).catch((err: unknown) => fileFailed(wsi, req, err));
 }
 
 /** Serve from a file mount; a failure that escapes answers 500. */
