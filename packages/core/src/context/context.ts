@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { nativeInfo } from '@lws/native';
 import { LwsError } from '../errors.js';
+import { setOwnReadBufferLimit } from '../net/socket-transport.js';
 import { adoptSocket, type AdoptOptions } from './adopt.js';
 import { clientConnect, type ClientConnectInfo } from './connect.js';
 import './roles.js';
@@ -22,6 +23,13 @@ export interface ContextOptions extends VhostOptions {
   logLevel?: number;
   /** Milliseconds `destroy()` waits for connections to close before cutting them. Default 2000. */
   destroyGraceMs?: number;
+  /**
+   * Process-wide, the last context to set it wins: how many connections may
+   * read into a 64 KiB buffer of their own at once, where large ws payloads
+   * (16 KiB and more) are kept as views instead of copied. Default 256
+   * (16 MiB at most); 0 copies every payload out of one shared buffer.
+   */
+  ownReadBuffers?: number;
 }
 
 /**
@@ -46,6 +54,7 @@ export class Context implements WsiOwner {
     this.options = opts;
     const list = opts.vhosts ?? [opts];
     if (list.length === 0) throw new TypeError('Cannot create context: vhosts is empty');
+    if (opts.ownReadBuffers !== undefined) setOwnReadBufferLimit(opts.ownReadBuffers);
     this.vhosts = list.map((v) => new Vhost(v));
   }
 

@@ -49,18 +49,23 @@ function onClose(this: Socket): void {
  * connection's reads carry large payloads (ws frames of 16 KiB and more,
  * see the frame parser) it reads into a buffer of its own instead, and the
  * handler keeps views of those payloads rather than copies; once it has,
- * that buffer is left to them and the next read goes to a new one (as Node
- * does for every read without `onread`). The first read without large
- * payloads sends the connection back to the shared buffer. At most
- * OWN_BUFFERS connections hold one at a time (64 KiB each), so idle
- * connections that last moved large messages cannot pile them up; past
- * that, reads are shared and copied as before. Node asks `onread.buffer`
+ * the bytes it read are left to them and the next read goes to the
+ * buffer's unused end (while at least 32 KiB of it is left) or to a new
+ * buffer (as Node does for every read without `onread`). The first read
+ * without large payloads sends the connection back to the shared buffer.
+ * At most `ownBufferLimit` connections hold one at a time (64 KiB each;
+ * ContextOptions.ownReadBuffers, default 256: 16 MiB), so idle connections
+ * that last moved large messages cannot pile them up; past that, reads are
+ * shared and copied as before. Node asks `onread.buffer`
  * (a function) for the next buffer right after each callback, on Node 20
  * to 24; the callback leaves its answer in `nextRead`.
  */
 const READ_BUFFER_BYTES = 64 * 1024;
-/** Connections that may read into a buffer of their own at once (see above). */
-const OWN_BUFFERS = 64;
+/** Default of how many connections may read into a buffer of their own at once (see above). */
+export const DEFAULT_OWN_READ_BUFFERS = 256;
+/** An own buffer's unused end takes the next read when it has room for at least this much. */
+const MIN_TAIL_BYTES = 32 * 1024;
+let ownBufferLimit = DEFAULT_OWN_READ_BUFFERS;
 let ownBuffers = 0;
 let readBuffer: Buffer | undefined;
 /** The buffer for the next read of the socket whose callback ran last (the shared one unless it decided otherwise). */
@@ -80,9 +85,24 @@ function onOwnRead(this: Socket, n: number, buf: Buffer): void {
   route(this, 'data', chunk);
 }
 
-/** @internal How many connections read into a buffer of their own now (at most OWN_BUFFERS). */
+/** @internal How many connections read into a buffer of their own now (at most the limit). */
 export function ownReadBuffers(): number {
   return ownBuffers;
+}
+
+/**
+ * @internal Process-wide: how many connections may hold a read buffer of
+ * their own (64 KiB each) at once; 0 turns own buffers off. Connections
+ * holding one keep it until their next read without large frames.
+ */
+export function setOwnReadBufferLimit(n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`Cannot set ownReadBuffers: ${n} is not a non-negative integer`);
+  ownBufferLimit = n;
+}
+
+/** @internal The limit setOwnReadBufferLimit() set. */
+export function ownReadBufferLimit(): number {
+  return ownBufferLimit;
 }
 
 function nextReadBuffer(): Buffer {
@@ -199,10 +219,12 @@ export class SocketTransport implements Transport {
     } else if (use === ViewUse.Kept || use === ViewUse.Large) {
       if (use === ViewUse.Large && own) return buf; // nothing of it was kept
       const holds = t.#ownBuffer !== undefined;
-      if (holds || ownBuffers < OWN_BUFFERS) {
+      if (holds || ownBuffers < ownBufferLimit) {
         if (!holds) ownBuffers++;
-        t.#ownBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-        return t.#ownBuffer;
+        // what this read left unused of its own buffer takes the next read, while it is large enough
+        const next = own && buf.length - n >= MIN_TAIL_BYTES ? buf.subarray(n) : Buffer.allocUnsafe(READ_BUFFER_BYTES);
+        t.#ownBuffer = next;
+        return next;
       }
     }
     t.#dropOwnBuffer();

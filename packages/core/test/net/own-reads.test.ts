@@ -6,7 +6,8 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ownReadBuffers, ownReads, SocketTransport } from '../../src/net/socket-transport.js';
+import { Context } from '../../src/context/context.js';
+import { DEFAULT_OWN_READ_BUFFERS, ownReadBufferLimit, ownReadBuffers, ownReads, setOwnReadBufferLimit, SocketTransport } from '../../src/net/socket-transport.js';
 import { ViewUse } from '../../src/net/transport.js';
 
 let server: Server | undefined;
@@ -170,7 +171,7 @@ describe('own reads (onread into a shared buffer)', () => {
     for (const k of kept) expect(k.view.every((b) => b === k.byte)).toBe(true);
   });
 
-  it('lets at most 64 connections hold a buffer of their own, and frees them on close', async () => {
+  it('lets at most the configured number of connections hold a buffer of their own, and frees them on close', async () => {
     const owns: boolean[] = [];
     let closed = 0;
     server = createServer({ pauseOnConnect: true }, (accepted) => {
@@ -188,21 +189,80 @@ describe('own reads (onread into a shared buffer)', () => {
     });
     const port = await new Promise<number>((r) => server?.listen(0, '127.0.0.1', () => r((server?.address() as { port: number }).port)));
     const before = ownReadBuffers();
-    const clients: Socket[] = [];
-    for (let i = 0; i < 70; i++) {
-      const c = connect(port, '127.0.0.1');
-      await new Promise((r) => c.once('connect', r));
-      c.write('first');
-      clients.push(c);
+    expect(() => setOwnReadBufferLimit(-1)).toThrow(RangeError);
+    expect(() => setOwnReadBufferLimit(1.5)).toThrow(RangeError);
+    setOwnReadBufferLimit(before + 5);
+    try {
+      const clients: Socket[] = [];
+      for (let i = 0; i < 8; i++) {
+        const c = connect(port, '127.0.0.1');
+        await new Promise((r) => c.once('connect', r));
+        c.write('first');
+        clients.push(c);
+      }
+      await tick(100);
+      expect(ownReadBuffers() - before).toBe(5);
+      for (const c of clients) c.write('second');
+      await tick(100);
+      expect(owns.filter(Boolean)).toHaveLength(5); // second reads: 5 in their own buffers, 3 shared
+      expect(ownReadBuffers() - before).toBe(5);
+      for (const c of clients) c.end();
+      while (closed < 8) await tick(20);
+      expect(ownReadBuffers()).toBe(before);
+    } finally {
+      setOwnReadBufferLimit(DEFAULT_OWN_READ_BUFFERS);
     }
-    await tick(100);
-    expect(ownReadBuffers() - before).toBe(64);
-    for (const c of clients) c.write('second');
-    await tick(100);
-    expect(owns.filter(Boolean)).toHaveLength(64); // second reads: 64 in their own buffers, 6 shared
-    expect(ownReadBuffers() - before).toBe(64);
-    for (const c of clients) c.end();
-    while (closed < 70) await tick(20);
-    expect(ownReadBuffers()).toBe(before);
+  });
+
+  it('reads next into the unused end of a buffer whose start was kept, while 32 KiB of it is left', async () => {
+    const views: Buffer[] = [];
+    let closed!: () => void;
+    const done = new Promise<void>((r) => (closed = r));
+    server = createServer({ pauseOnConnect: true }, (accepted) => {
+      const t = new SocketTransport(ownReads(accepted));
+      t.setHandlers({
+        data: () => {},
+        dataView: (view, own) => {
+          if (!own) return ViewUse.Large; // the first read: move to a buffer of its own
+          views.push(view);
+          return ViewUse.Kept;
+        },
+        drain: () => {},
+        end: () => t.end(),
+        close: () => closed(),
+      });
+    });
+    const port = await new Promise<number>((r) => server?.listen(0, '127.0.0.1', () => r((server?.address() as { port: number }).port)));
+    const c = connect(port, '127.0.0.1');
+    await new Promise((r) => c.once('connect', r));
+    for (const [byte, n] of [[1, 100], [2, 10_000], [3, 20_000], [4, 5_000], [5, 100]] as const) {
+      c.write(Buffer.alloc(n, byte));
+      await tick(30);
+    }
+    c.end();
+    await done;
+    const got = views.map((v) => ({ byte: v[0]!, n: v.length }));
+    expect(got).toEqual([2, 3, 4, 5].map((byte, i) => ({ byte, n: [10_000, 20_000, 5_000, 100][i] })));
+    // 10 000, 20 000 and 5 000 one after the other in one 64 KiB buffer; then less than 32 KiB is left: a new one
+    expect(views[1]!.buffer).toBe(views[0]!.buffer);
+    expect(views[1]!.byteOffset).toBe(views[0]!.byteOffset + 10_000);
+    expect(views[2]!.buffer).toBe(views[0]!.buffer);
+    expect(views[2]!.byteOffset).toBe(views[0]!.byteOffset + 30_000);
+    expect(views[3]!.buffer).not.toBe(views[0]!.buffer);
+    // nothing kept was read over
+    for (const v of views) expect(v.every((b) => b === v[0])).toBe(true);
+  });
+
+  it('takes the limit from ContextOptions.ownReadBuffers, checked', () => {
+    try {
+      expect(() => new Context({ ownReadBuffers: -3 })).toThrow(/ownReadBuffers: -3/);
+      new Context({ ownReadBuffers: 7 });
+      expect(ownReadBufferLimit()).toBe(7);
+      new Context({});
+      expect(ownReadBufferLimit()).toBe(7); // unset leaves it
+    } finally {
+      setOwnReadBufferLimit(DEFAULT_OWN_READ_BUFFERS);
+    }
+    expect(ownReadBufferLimit()).toBe(256);
   });
 });
