@@ -230,6 +230,14 @@ export class Wsi<Pss = any, Vhd = any> {
     return true;
   }
 
+  /** @internal Inside a burst: what was corked so far leaves now, and corking goes on. */
+  flushRxBurst(): void {
+    const t = this.transport;
+    if (!this.#inBurst || !t.uncork || !t.cork) return;
+    t.uncork();
+    t.cork();
+  }
+
   /** @internal Ends what beginRxBurst() started (when it returned true): the corked writes leave. */
   endRxBurst(): void {
     this.#inBurst = false;

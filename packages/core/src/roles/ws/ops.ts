@@ -45,6 +45,9 @@ export interface WsConnection {
   pingSul: Sul | undefined;
   /** Writeable rounds a peer close or a failure has waited for (see CLOSE_DEFER_ROUNDS). */
   closeDeferrals: number;
+  /** Replies to the read being delivered leave in pairs (see PAIR_FLUSH_MIN); messages delivered of it so far. */
+  pairFlush: boolean;
+  pairCount: number;
 }
 
 /**
@@ -55,6 +58,39 @@ export interface WsConnection {
  * bounded so an always-writing application cannot hold the close back.
  */
 const CLOSE_DEFER_ROUNDS = 16;
+
+/*
+ * Replies written from the receive callbacks of one read are corked into one
+ * writev (Wsi.beginRxBurst): with many connections busy that is the cheap
+ * way. A lone connection that pipelines many small messages is different:
+ * the server idles while its peer waits for the whole batch, and the peer
+ * idles while the server makes it. So when a read brings at least
+ * PAIR_FLUSH_MIN messages and no other ws connection had a read in this
+ * turn of the event loop or in the last turn that had reads, its replies
+ * leave two at a time and the peer starts on the first while the rest are
+ * made (bench/ws-echo.ts, 16 B on one connection: 174k -> 217k msg/s; 100
+ * connections with 16 in flight each keep their one writev per read:
+ * 720k msg/s, where pairs gave 360k).
+ */
+const PAIR_FLUSH_MIN = 8;
+let readsThisTurn = 0;
+let readsLastTurn = 0;
+let turnEndQueued = false;
+
+function endTurn(): void {
+  readsLastTurn = readsThisTurn;
+  readsThisTurn = 0;
+  turnEndQueued = false;
+}
+
+/** Counts a ws read in this turn of the loop; true when it is the only one in this turn and in the last turn with reads. */
+function loneRead(): boolean {
+  if (!turnEndQueued) {
+    turnEndQueued = true;
+    setImmediate(endTurn);
+  }
+  return ++readsThisTurn === 1 && readsLastTurn <= 1;
+}
 
 function st(wsi: Wsi): WsConnection {
   return wsi.roleData as WsConnection;
@@ -152,6 +188,7 @@ function handleEvent(wsi: Wsi, s: WsConnection, ev: WsFrameEvent): void {
 function receive(wsi: Wsi, chunk: Buffer, lent: boolean | 'own'): ViewUse {
   const s = st(wsi);
   s.rxSinceTick = true;
+  const lone = loneRead();
   const events = s.parser.push(chunk, lent);
   const use = s.parser.keptView ? ViewUse.Kept : s.parser.largeFrames ? ViewUse.Large : ViewUse.Done;
   if (events.length === 0) return use;
@@ -163,9 +200,12 @@ function receive(wsi: Wsi, chunk: Buffer, lent: boolean | 'own'): ViewUse {
   }
   // replies written from the receive callbacks of one read leave together
   const burst = wsi.beginRxBurst();
+  s.pairFlush = burst && lone && events.length >= PAIR_FLUSH_MIN;
+  s.pairCount = 0;
   try {
     deliver(wsi, s);
   } finally {
+    s.pairFlush = false;
     if (burst) wsi.endRxBurst();
   }
   return use;
@@ -186,6 +226,7 @@ function deliver(wsi: Wsi, s: WsConnection): void {
       }
       s.heldAt++;
       handleEvent(wsi, s, ev);
+      if (s.pairFlush && (++s.pairCount & 1) === 0) wsi.flushRxBurst();
     }
   } finally {
     s.delivering = false;
@@ -359,6 +400,8 @@ export function startWsConnection(wsi: Wsi, init: WsStartInit): void {
     held: [],
     heldAt: 0,
     delivering: false,
+    pairFlush: false,
+    pairCount: 0,
     pendingPong: undefined,
     pendingPing: false,
     failed: undefined,

@@ -3,7 +3,8 @@
  * delivered inside one cork of the transport, so their replies leave in one
  * writev; a frame's header and payload are never two syscalls; the burst is
  * bounded like a writeable burst (writeBlocked past 64 KiB), and a
- * callbackOnWritable() asked for inside it runs after it.
+ * callbackOnWritable() asked for inside it runs after it. A lone
+ * connection's read of many messages has its replies leave two at a time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Context } from '../../../src/context/context.js';
@@ -135,6 +136,10 @@ describe('ws replies written from receive', () => {
       }),
     );
     const read = Buffer.concat(Array.from({ length: 8 }, (_, i) => client.message(Buffer.alloc(20_000, i), { binary: true })).flat());
+    // another connection reads first in this turn, so the replies are not sent in pairs (tested below)
+    const other = new RecordingTransport();
+    serverOver(other, defineProtocol({ name: 'other' }));
+    other.h.data(Buffer.concat(client.message('x')));
     t.h.data(read);
     expect(blockedSeen).toBeGreaterThan(0); // 4 x 20 000 > 64 KiB: the burst stopped taking more
     const inBurst = messages(Buffer.concat(t.syscalls[0]!)).length;
@@ -152,5 +157,55 @@ describe('ws replies written from receive', () => {
     expect(t.syscalls).toHaveLength(1);
     expect(t.syscalls[0]).toHaveLength(2); // two pieces, by reference, in one writev
     expect(messages(Buffer.concat(t.syscalls[0]!)).map((m) => m.length)).toEqual([50_000]);
+  });
+
+  const echo = defineProtocol({
+    name: 'echo',
+    receive(wsi, _pss, data) {
+      wsi.write(data, 'binary');
+    },
+  });
+  const turn = () => new Promise((r) => setImmediate(r));
+  const read = (n: number, tag: number) => Buffer.concat(Array.from({ length: n }, (_, i) => client.message(Buffer.from([tag, i]), { binary: true })).flat());
+  const perSyscall = (t: RecordingTransport) => t.syscalls.map((s) => messages(Buffer.concat(s)).map((m) => m[1]));
+  /** Leaves the last turn with reads as one with a single reader. */
+  const loneTurn = async () => {
+    await turn();
+    const other = new RecordingTransport();
+    serverOver(other, defineProtocol({ name: 'other' }));
+    other.h.data(Buffer.concat(client.message('x')));
+    await turn();
+  };
+
+  it('sends the replies to a lone read of 8 or more messages two at a time, in order', async () => {
+    await loneTurn();
+    const t = new RecordingTransport();
+    serverOver(t, echo);
+    t.h.data(read(9, 1));
+    expect(perSyscall(t)).toEqual([[0, 1], [2, 3], [4, 5], [6, 7], [8]]);
+    await turn();
+    t.syscalls = [];
+    t.h.data(read(7, 1)); // fewer than 8: one writev
+    expect(perSyscall(t)).toEqual([[0, 1, 2, 3, 4, 5, 6]]);
+  });
+
+  it('keeps one writev per read while other connections read in the same turn or the last one with reads', async () => {
+    await loneTurn();
+    const a = new RecordingTransport();
+    const b = new RecordingTransport();
+    serverOver(a, echo);
+    serverOver(b, echo);
+    a.h.data(read(8, 1)); // alone so far in this turn: pairs
+    b.h.data(read(8, 2)); // the second read of the turn: one writev
+    expect(perSyscall(a)).toHaveLength(4);
+    expect(perSyscall(b)).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
+    await turn();
+    a.syscalls = [];
+    a.h.data(read(8, 1)); // the last turn with reads had two readers: still one writev
+    expect(perSyscall(a)).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
+    await turn();
+    a.syscalls = [];
+    a.h.data(read(8, 1)); // the last turn with reads had one reader: pairs again
+    expect(perSyscall(a)).toHaveLength(4);
   });
 });
