@@ -9,7 +9,7 @@ import { startRaw } from '../roles/raw/ops.js';
 import { rawRole } from '../roles/raw/ops.js';
 import { SocketTransport } from '../net/socket-transport.js';
 import { ViewUse, type Transport, type TransportHandlers } from '../net/transport.js';
-import { log } from './log.js';
+import { log, logEnabled, LogLevel } from './log.js';
 import type { Protocol } from './protocol.js';
 import type { Vhost } from './vhost.js';
 import { Wsi, type WsiOwner } from './wsi.js';
@@ -117,6 +117,7 @@ export function adoptSocket(owner: WsiOwner, sock: Socket, opts: AdoptOptions): 
     wireTransport(wsi, transport);
     startH1Server(wsi, opts.vhosts);
   }
-  log.info(`wsi ${wsi.id}: adopted ${opts.role} from ${transport.remoteAddress ?? 'unix'}`);
+  // the guard spares each connection a getpeername and the address Node then keeps
+  if (logEnabled(LogLevel.INFO)) log.info(`wsi ${wsi.id}: adopted ${opts.role} from ${transport.remoteAddress ?? 'unix'}`);
   return wsi;
 }

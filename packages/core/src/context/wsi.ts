@@ -8,7 +8,7 @@ import { LwsError } from '../errors.js';
 import type { HttpResponseHead } from '../http/response.js';
 import type { RoleOps, WriteKind, WriteOptions } from '../roles/role.js';
 import type { Transport } from '../net/transport.js';
-import { log } from './log.js';
+import { log, logEnabled, LogLevel } from './log.js';
 import type { Protocol } from './protocol.js';
 import type { Sul } from './sul.js';
 import type { Vhost } from './vhost.js';
@@ -39,6 +39,8 @@ export interface WsiOwner {
 
 let nextId = 1;
 
+const NO_CHILDREN: ReadonlySet<Wsi> = new Set();
+
 /**
  * One connection or stream. Handlers receive it typed with their pss and vhd.
  *
@@ -57,7 +59,8 @@ export class Wsi<Pss = any, Vhd = any> {
   vhost: Vhost;
   /** For an h2 stream: the network connection's wsi. */
   readonly parent: Wsi | undefined;
-  readonly children = new Set<Wsi>();
+  /** Made on the first child: most wsis never have one. */
+  #children: Set<Wsi> | undefined;
   readonly transport: Transport;
   /** True for connections we initiated. */
   readonly isClient: boolean;
@@ -90,7 +93,7 @@ export class Wsi<Pss = any, Vhd = any> {
     this.role = init.role;
     this.parent = init.parent;
     this.isClient = init.isClient ?? false;
-    init.parent?.children.add(this);
+    if (init.parent) (init.parent.#children ??= new Set()).add(this);
     this.owner.register(this);
   }
 
@@ -132,9 +135,14 @@ export class Wsi<Pss = any, Vhd = any> {
     this.#protocol = undefined;
   }
 
+  /** Streams this wsi carries (an h2 connection's streams). */
+  get children(): ReadonlySet<Wsi> {
+    return this.#children ?? NO_CHILDREN;
+  }
+
   /** Move to another role (h1 -> ws upgrade, adoption as raw). */
   setRole(role: RoleOps, roleData: unknown): void {
-    log.debug(`wsi ${this.id}: role ${this.role.name} -> ${role.name}`);
+    if (logEnabled(LogLevel.DEBUG)) log.debug(`wsi ${this.id}: role ${this.role.name} -> ${role.name}`);
     // a cancelled timeout's timer stays armed (cheap re-arming for h1); a new role,
     // often long idle (ws), should not keep it around
     if (this.#timeout && !this.#timeout.pending) {
@@ -366,8 +374,9 @@ export class Wsi<Pss = any, Vhd = any> {
     this.#timeout?.dispose(); // not just cancel: its armed timer would hold this wsi for up to its delay
     this.httpProducer?.abort();
     this.httpProducer = undefined;
-    for (const c of [...this.children]) c.destroy();
-    this.parent?.children.delete(this);
+    if (this.#children) for (const c of [...this.#children]) c.destroy();
+    const p = this.parent;
+    if (p) p.#children?.delete(this);
     this.#releasePss();
     this.owner.unregister(this);
   }

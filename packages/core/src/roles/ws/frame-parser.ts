@@ -64,6 +64,8 @@ export type WsFrameEvent =
 export type WsFrameParserState = 'header' | 'length' | 'mask' | 'payload' | 'closed' | 'failed';
 
 const EMPTY = Buffer.alloc(0);
+/** No events: one frozen array shared by every idle parser and connection, never pushed to. */
+export const NO_EVENTS = Object.freeze([]) as unknown as WsFrameEvent[];
 /**
  * Payload pieces of at least this many bytes in a chunk pushed as 'own' are
  * kept as views of it, not copied. A kept view pins the whole read buffer
@@ -132,7 +134,7 @@ export class WsFrameParser {
   /** The frame's masking key, big-endian (a number: no Buffer per connection). */
   #key = 0;
   #state: WsFrameParserState = 'header';
-  #events: WsFrameEvent[] = [];
+  #events: WsFrameEvent[] = NO_EVENTS;
   // the frame being read
   #fin = false;
   #rsv = 0;
@@ -205,7 +207,7 @@ export class WsFrameParser {
       if (state === 'closed' || state === 'failed') this.#input.clear();
       else this.#input.own();
     }
-    this.#events = [];
+    this.#events = NO_EVENTS;
     return events;
   }
 

@@ -14,7 +14,7 @@ import { CloseCode, type LwsError } from '../../errors.js';
 import { ViewUse, writeAll } from '../../net/transport.js';
 import type { RoleOps, WriteKind, WriteOptions } from '../role.js';
 import { WsCloseHandshake } from './close.js';
-import { WsFrameParser, type WsFrameEvent } from './frame-parser.js';
+import { NO_EVENTS, WsFrameParser, type WsFrameEvent } from './frame-parser.js';
 import { WsFrameWriter } from './frame-writer.js';
 import type { ResolvedWsOptions } from './options.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
@@ -231,7 +231,7 @@ function deliver(wsi: Wsi, s: WsConnection): void {
   } finally {
     s.delivering = false;
     if (s.heldAt >= s.held.length) {
-      s.held = [];
+      s.held = NO_EVENTS;
       s.heldAt = 0;
     }
   }
@@ -346,7 +346,7 @@ export const wsRole: RoleOps = {
     const s = st(wsi);
     s.pingSul?.dispose(); // an armed timer would hold this connection until it fires
     s.deflate?.dispose(); // frees the native zlib streams now, not at GC
-    s.held = [];
+    s.held = NO_EVENTS;
     s.heldAt = 0;
     const p = wsi.protocol;
     const closed = p && handlers(wsi, p).closed;
@@ -397,7 +397,7 @@ export function startWsConnection(wsi: Wsi, init: WsStartInit): void {
     close: new WsCloseHandshake({ isServer: init.isServer }),
     deflate: init.deflate,
     subprotocol: init.subprotocol,
-    held: [],
+    held: NO_EVENTS,
     heldAt: 0,
     delivering: false,
     pairFlush: false,

@@ -117,7 +117,9 @@ export function deflateOption(v: boolean | WsDeflateOptions | undefined): WsDefl
 }
 
 /**
- * Resolve the ws options of a connection on `vhost` bound to `protocol`.
+ * Resolve the ws options of a connection on `vhost` bound to `protocol`:
+ * once per vhost and protocol, frozen and shared by their connections
+ * (the vhost's and protocol's `ws` options are read on first use).
  *
  * @example
  * ```ts
@@ -126,6 +128,17 @@ export function deflateOption(v: boolean | WsDeflateOptions | undefined): WsDefl
  * ```
  */
 export function resolveWsOptions(vhost: Vhost, protocol: Protocol | undefined): ResolvedWsOptions {
+  let byProtocol = resolved.get(vhost);
+  if (byProtocol === undefined) resolved.set(vhost, (byProtocol = new Map()));
+  let o = byProtocol.get(protocol);
+  if (o === undefined) byProtocol.set(protocol, (o = Object.freeze(resolve(vhost, protocol))));
+  return o;
+}
+
+/** One frozen answer per vhost and protocol, shared by their connections (not one object per connection). */
+const resolved = new WeakMap<Vhost, Map<Protocol | undefined, ResolvedWsOptions>>();
+
+function resolve(vhost: Vhost, protocol: Protocol | undefined): ResolvedWsOptions {
   const v = vhost.options.ws ?? {};
   const p = protocol?.ws ?? {};
   return {

@@ -5,7 +5,7 @@
  * permessage-deflate (RFC 7692), answer 101 and start the ws role.
  * Refusals are http answers (400, 403, 405, 426), then the connection closes.
  */
-import { log } from '../../context/log.js';
+import { log, logEnabled, LogLevel } from '../../context/log.js';
 import type { Protocol } from '../../context/protocol.js';
 import type { Wsi } from '../../context/wsi.js';
 import { LwsError } from '../../errors.js';
@@ -104,7 +104,7 @@ export function wsServerUpgrade(wsi: Wsi, req: HttpRequest): UpgradeDecision {
     start: (leftover) => {
       const headers = upgradeResponseHeaders(key, { protocol: picked.subprotocol, extensions: header });
       wsi.transport.write(serializeResponseHead({ status: 101, headers }));
-      log.info(`wsi ${wsi.id}: ws established, protocol ${picked.protocol.name}${deflate ? ', permessage-deflate' : ''}`);
+      if (logEnabled(LogLevel.INFO)) log.info(`wsi ${wsi.id}: ws established, protocol ${picked.protocol.name}${deflate ? ', permessage-deflate' : ''}`);
       startWsConnection(wsi, { isServer: true, options, deflate, subprotocol: picked.subprotocol, leftover });
     },
   };
