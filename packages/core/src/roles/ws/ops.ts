@@ -73,6 +73,7 @@ const CLOSE_DEFER_ROUNDS = 16;
  * 720k msg/s, where pairs gave 360k).
  */
 const PAIR_FLUSH_MIN = 8;
+/** ws reads since the last turn boundary seen (one read per receive). */
 let readsThisTurn = 0;
 let readsLastTurn = 0;
 let turnEndQueued = false;
@@ -83,13 +84,19 @@ function endTurn(): void {
   turnEndQueued = false;
 }
 
-/** Counts a ws read in this turn of the loop; true when it is the only one in this turn and in the last turn with reads. */
+/**
+ * For a read of PAIR_FLUSH_MIN messages or more (it counted itself): true
+ * when it is the only ws read in this turn and in the last turn seen. Turn
+ * ends are only watched from such reads, so reads of few messages cost no
+ * setImmediate; until one is watched their count spans several turns and
+ * the answer is false (one writev, the default).
+ */
 function loneRead(): boolean {
   if (!turnEndQueued) {
     turnEndQueued = true;
     setImmediate(endTurn);
   }
-  return ++readsThisTurn === 1 && readsLastTurn <= 1;
+  return readsThisTurn === 1 && readsLastTurn <= 1;
 }
 
 function st(wsi: Wsi): WsConnection {
@@ -188,7 +195,7 @@ function handleEvent(wsi: Wsi, s: WsConnection, ev: WsFrameEvent): void {
 function receive(wsi: Wsi, chunk: Buffer, lent: boolean | 'own'): ViewUse {
   const s = st(wsi);
   s.rxSinceTick = true;
-  const lone = loneRead();
+  readsThisTurn++;
   const events = s.parser.push(chunk, lent);
   const use = s.parser.keptView ? ViewUse.Kept : s.parser.largeFrames ? ViewUse.Large : ViewUse.Done;
   if (events.length === 0) return use;
@@ -200,7 +207,7 @@ function receive(wsi: Wsi, chunk: Buffer, lent: boolean | 'own'): ViewUse {
   }
   // replies written from the receive callbacks of one read leave together
   const burst = wsi.beginRxBurst();
-  s.pairFlush = burst && lone && events.length >= PAIR_FLUSH_MIN;
+  s.pairFlush = burst && events.length >= PAIR_FLUSH_MIN && loneRead();
   s.pairCount = 0;
   try {
     deliver(wsi, s);
