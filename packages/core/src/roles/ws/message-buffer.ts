@@ -13,10 +13,12 @@ const SCRATCH = 4096;
 /** Largest frame collected into one buffer sized from its header (more is never allocated before it arrives). */
 const FILL_MAX = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** No pieces: shared by every buffer between messages, never pushed to (an idle connection holds no array). */
+const NO_PIECES = Object.freeze([]) as unknown as Buffer[];
 
 /** An append-only list of bytes, read once with take(). */
 export class MessageBuffer {
-  #pieces: Buffer[] = [];
+  #pieces: Buffer[] = NO_PIECES;
   #scratch: Buffer | null = null;
   #used = 0;
   #fill: Buffer | null = null;
@@ -47,7 +49,7 @@ export class MessageBuffer {
     }
     if (piece.length >= SMALL || (this.#pieces.length === 0 && this.#scratch === null)) {
       this.#seal();
-      this.#pieces.push(lent ? Buffer.from(piece) : piece);
+      this.#add(lent ? Buffer.from(piece) : piece);
       return;
     }
     if (this.#scratch === null || this.#used + piece.length > this.#scratch.length) {
@@ -63,7 +65,7 @@ export class MessageBuffer {
     this.#sealFill();
     this.#seal();
     const pieces = this.#pieces;
-    this.#pieces = [];
+    this.#pieces = NO_PIECES;
     return pieces;
   }
 
@@ -78,15 +80,20 @@ export class MessageBuffer {
   clear(): void {
     this.#fill = null;
     this.#filled = 0;
-    this.#pieces = [];
+    this.#pieces = NO_PIECES;
     this.#scratch = null;
     this.#used = 0;
+  }
+
+  #add(piece: Buffer): void {
+    if (this.#pieces === NO_PIECES) this.#pieces = [piece];
+    else this.#pieces.push(piece);
   }
 
   #sealFill(): void {
     const fill = this.#fill;
     if (fill === null) return;
-    this.#pieces.push(this.#filled === fill.length ? fill : fill.subarray(0, this.#filled));
+    this.#add(this.#filled === fill.length ? fill : fill.subarray(0, this.#filled));
     this.#fill = null;
     this.#filled = 0;
   }
@@ -97,7 +104,7 @@ export class MessageBuffer {
     if (this.#used > 0) {
       const used = scratch.subarray(0, this.#used);
       // A mostly empty scratch is copied out rather than pinned whole.
-      this.#pieces.push(this.#used < scratch.length / 2 ? Buffer.from(used) : used);
+      this.#add(this.#used < scratch.length / 2 ? Buffer.from(used) : used);
     }
     this.#scratch = null;
     this.#used = 0;

@@ -25,7 +25,8 @@ export interface WsConnection {
   readonly options: ResolvedWsOptions;
   readonly parser: WsFrameParser;
   readonly writer: WsFrameWriter;
-  readonly close: WsCloseHandshake;
+  /** The close handshake, made when a close is first sent or received (open connections hold none). */
+  close: WsCloseHandshake | null;
   readonly deflate: PerMessageDeflate | null;
   /** The subprotocol agreed in the handshake, if any. */
   readonly subprotocol: string | undefined;
@@ -45,9 +46,8 @@ export interface WsConnection {
   pingSul: Sul | undefined;
   /** Writeable rounds a peer close or a failure has waited for (see CLOSE_DEFER_ROUNDS). */
   closeDeferrals: number;
-  /** Replies to the read being delivered leave in pairs (see PAIR_FLUSH_MIN); messages delivered of it so far. */
-  pairFlush: boolean;
-  pairCount: number;
+  /** Replies to the read being delivered leave in pairs (see PAIR_FLUSH_MIN): 0 when not, else 1 + events delivered of it. */
+  pairs: number;
 }
 
 /**
@@ -99,6 +99,10 @@ function loneRead(): boolean {
   return readsThisTurn === 1 && readsLastTurn <= 1;
 }
 
+function handshake(s: WsConnection): WsCloseHandshake {
+  return (s.close ??= new WsCloseHandshake({ isServer: s.isServer }));
+}
+
 function st(wsi: Wsi): WsConnection {
   return wsi.roleData as WsConnection;
 }
@@ -119,7 +123,7 @@ function handlers(wsi: Wsi, p: Protocol) {
 }
 
 function closing(s: WsConnection): boolean {
-  return s.close.sent !== null || s.failed !== undefined;
+  return (s.close !== null && s.close.sent !== null) || s.failed !== undefined;
 }
 
 /** End our side and drop the peer if it has not finished closing within the close timeout. */
@@ -134,7 +138,7 @@ function endTransport(wsi: Wsi, s: WsConnection): void {
 function failConnection(wsi: Wsi, s: WsConnection, err: LwsError): void {
   log.info(`wsi ${wsi.id}: ws failed: ${err.message}`);
   s.failed = err;
-  const frame = s.close.fail(err);
+  const frame = handshake(s).fail(err);
   if (frame) writeFrames(wsi, s.writer.close(frame.code, frame.reason));
   s.pingSul?.cancel();
   endTransport(wsi, s);
@@ -142,12 +146,13 @@ function failConnection(wsi: Wsi, s: WsConnection, err: LwsError): void {
 
 function onPeerClose(wsi: Wsi, s: WsConnection, info: CloseInfo): void {
   const p = wsi.protocol;
-  if (!s.close.sent && p?.peerInitiatedClose) wsi.invoke(() => p.peerInitiatedClose?.(wsi, wsi.pss, { ...info }));
-  const reply = s.close.receive(info);
+  if (!s.close?.sent && p?.peerInitiatedClose) wsi.invoke(() => p.peerInitiatedClose?.(wsi, wsi.pss, { ...info }));
+  const close = handshake(s);
+  const reply = close.receive(info);
   if (reply) writeFrames(wsi, s.writer.close(reply.code, reply.reason));
   s.pingSul?.cancel();
   // the server ends TCP; a client waits for it, but only for the close timeout (RFC 6455 §7.1.1)
-  if (s.close.shouldCloseTransport) endTransport(wsi, s);
+  if (close.shouldCloseTransport) endTransport(wsi, s);
   else wsi.setTimeout(TimeoutReason.WsCloseAck, s.options.closeTimeoutSecs);
 }
 
@@ -207,12 +212,11 @@ function receive(wsi: Wsi, chunk: Buffer, lent: boolean | 'own'): ViewUse {
   }
   // replies written from the receive callbacks of one read leave together
   const burst = wsi.beginRxBurst();
-  s.pairFlush = burst && events.length >= PAIR_FLUSH_MIN && loneRead();
-  s.pairCount = 0;
+  s.pairs = burst && events.length >= PAIR_FLUSH_MIN && loneRead() ? 1 : 0;
   try {
     deliver(wsi, s);
   } finally {
-    s.pairFlush = false;
+    s.pairs = 0;
     if (burst) wsi.endRxBurst();
   }
   return use;
@@ -233,7 +237,7 @@ function deliver(wsi: Wsi, s: WsConnection): void {
       }
       s.heldAt++;
       handleEvent(wsi, s, ev);
-      if (s.pairFlush && (++s.pairCount & 1) === 0) wsi.flushRxBurst();
+      if (s.pairs !== 0 && (++s.pairs & 1) === 1) wsi.flushRxBurst();
     }
   } finally {
     s.delivering = false;
@@ -336,11 +340,12 @@ export const wsRole: RoleOps = {
 
   close(wsi, code, reason) {
     const s = st(wsi);
-    if (s.close.sent) return;
-    const frame = s.close.start(code ?? CloseCode.Normal, reason ?? '');
+    const close = handshake(s);
+    if (close.sent) return;
+    const frame = close.start(code ?? CloseCode.Normal, reason ?? '');
     if (frame) writeFrames(wsi, s.writer.close(frame.code, frame.reason));
     s.pingSul?.cancel();
-    if (s.close.shouldCloseTransport) endTransport(wsi, s);
+    if (close.shouldCloseTransport) endTransport(wsi, s);
     else wsi.setTimeout(TimeoutReason.WsCloseAck, s.options.closeTimeoutSecs);
   },
 
@@ -363,9 +368,10 @@ export const wsRole: RoleOps = {
 
 /** What the application hears in closed: the peer's close, else our failure's code, else 1006. */
 export function closeInfo(s: WsConnection): CloseInfo {
-  const r = s.close.received;
+  const r = s.close?.received;
   if (r) return { code: r.code, reason: r.reason };
-  if (s.failed && s.close.sent?.code !== undefined) return { code: s.close.sent.code, reason: s.failed.message };
+  const sent = s.close?.sent;
+  if (s.failed && sent?.code !== undefined) return { code: sent.code, reason: s.failed.message };
   return { code: CloseCode.Abnormal, reason: '' };
 }
 
@@ -401,14 +407,13 @@ export function startWsConnection(wsi: Wsi, init: WsStartInit): void {
       deflate: init.deflate,
     }),
     writer: new WsFrameWriter({ isServer: init.isServer, deflate: init.deflate }),
-    close: new WsCloseHandshake({ isServer: init.isServer }),
+    close: null,
     deflate: init.deflate,
     subprotocol: init.subprotocol,
     held: NO_EVENTS,
     heldAt: 0,
     delivering: false,
-    pairFlush: false,
-    pairCount: 0,
+    pairs: 0,
     pendingPong: undefined,
     pendingPing: false,
     failed: undefined,
