@@ -24,7 +24,7 @@ import { CloseCode, LwsError, type LwsErrorCode } from '../../errors.js';
 import { parseClosePayload } from './close.js';
 import { HeaderBits, Opcode, WsLimits } from './constants.js';
 import { InputQueue } from './input-queue.js';
-import { MessageBuffer } from './message-buffer.js';
+import { FILL_MAX, MessageBuffer } from './message-buffer.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
 
 /**
@@ -392,9 +392,29 @@ export class WsFrameParser {
       if (last && !utf8.end()) return this.#failUtf8();
     }
     if (this.#fragments) this.#deliverPiece(piece, last);
-    // a frame still arriving is collected into one buffer sized from its header: a copy either way
-    else this.#message.push(piece, this.#remaining, this.#remaining > 0 ? this.#mustCopyLarge() : this.#mustCopy(piece));
+    else if (this.#message.push(piece, this.#remaining, !this.#mayKeep(piece)) && this.#lent) this.#keptView = true;
     return true;
+  }
+
+  /**
+   * Whether a payload piece of a whole-delivered message may be kept as a
+   * view past push() (MessageBuffer then decides whether it does): always
+   * for owned chunks; for a lent chunk only when it is 'own' and the frame
+   * is large, and the piece is large itself, or starts a message whose
+   * frame fits one buffer and is still arriving (MessageBuffer keeps it
+   * open for the rest to extend in memory), or continues such a piece.
+   * Notes whether the frame is large (see largeFrames).
+   */
+  #mayKeep(piece: Buffer): boolean {
+    if (!this.#lent) return true;
+    if (this.#length < OWN_MIN_PAYLOAD) return false;
+    this.#largeFrames = true;
+    if (!this.#own) return false;
+    return (
+      piece.length >= OWN_MIN_PAYLOAD ||
+      (this.#remaining > 0 && this.#length <= FILL_MAX && this.#message.empty) ||
+      this.#message.continues(piece)
+    );
   }
 
   /**
@@ -409,12 +429,6 @@ export class WsFrameParser {
     if (!this.#own || piece.length < OWN_MIN_PAYLOAD) return true;
     this.#keptView = true;
     return false;
-  }
-
-  /** A piece of a lent chunk that is copied anyway: notes whether its frame is large. */
-  #mustCopyLarge(): boolean {
-    if (this.#lent && this.#length >= OWN_MIN_PAYLOAD) this.#largeFrames = true;
-    return this.#lent;
   }
 
   #deliverPiece(piece: Buffer, last: boolean): void {

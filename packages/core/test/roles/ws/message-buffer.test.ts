@@ -38,10 +38,10 @@ describe('MessageBuffer', () => {
   it('collects a frame announced by its size into one buffer of that size', () => {
     const m = new MessageBuffer();
     const frame = Buffer.from(Array.from({ length: 16384 }, (_, i) => i & 0xff));
-    // arrives in three reads: 5000 bytes (11384 more to come), 10000, then 1384
-    m.push(frame.subarray(0, 5000), 11384);
-    m.push(frame.subarray(5000, 15000), 1384);
-    m.push(frame.subarray(15000), 0);
+    // arrives in three reads, each in a buffer of its own: 5000 bytes (11384 more to come), 10000, then 1384
+    expect(m.push(Buffer.from(frame.subarray(0, 5000)), 11384)).toBe(true); // kept open: the next read may continue it
+    expect(m.push(Buffer.from(frame.subarray(5000, 15000)), 1384)).toBe(false); // it did not: both copied
+    expect(m.push(Buffer.from(frame.subarray(15000)), 0)).toBe(false);
     const out = m.take();
     expect(out.equals(frame)).toBe(true);
     // exactly one allocation of the frame's size (Node 24's Buffer pool takes up to 32 KiB)
@@ -60,5 +60,46 @@ describe('MessageBuffer', () => {
     m.push(Buffer.from('xy'), 5);
     m.clear();
     expect(m.take()).toHaveLength(0);
+  });
+
+  it('extends the first piece of a frame in place when the next pieces continue it in memory', () => {
+    const m = new MessageBuffer();
+    const read = Buffer.from(Array.from({ length: 30_000 }, (_, i) => (i * 7) & 0xff));
+    const frame = read.subarray(1000, 21_000); // a 20 000-byte frame's payload inside one read buffer
+    expect(m.empty).toBe(true);
+    expect(m.push(frame.subarray(0, 6000), 14_000)).toBe(true);
+    expect(m.empty).toBe(false);
+    expect(m.continues(frame.subarray(6000, 7000))).toBe(true);
+    expect(m.continues(frame.subarray(6001, 7000))).toBe(false); // a gap
+    expect(m.continues(Buffer.from(frame.subarray(6000, 7000)))).toBe(false); // another buffer
+    expect(m.push(frame.subarray(6000, 15_000), 5000)).toBe(true);
+    expect(m.push(frame.subarray(15_000), 0)).toBe(true);
+    const out = m.take();
+    expect(out.equals(frame)).toBe(true);
+    expect(out.buffer).toBe(read.buffer); // a view: nothing copied
+    expect(out.byteOffset).toBe(frame.byteOffset);
+    expect(m.empty).toBe(true);
+  });
+
+  it('copies a lent piece even when it would continue the open view', () => {
+    const m = new MessageBuffer();
+    const read = Buffer.alloc(20_000, 3);
+    expect(m.push(read.subarray(0, 5000), 10_000)).toBe(true);
+    expect(m.push(read.subarray(5000, 15_000), 0, true)).toBe(false);
+    const out = m.take();
+    read.fill(9); // the lender reuses its buffer: what was lent must have been copied
+    expect(out.length).toBe(15_000);
+    expect(out.subarray(5000).every((b) => b === 3)).toBe(true);
+  });
+
+  it('forgets the open view on clear, so the next message starts fresh', () => {
+    const m = new MessageBuffer();
+    const read = Buffer.alloc(20_000, 4);
+    m.push(read.subarray(0, 5000), 10_000);
+    m.clear();
+    expect(m.empty).toBe(true);
+    expect(m.continues(read.subarray(5000))).toBe(false);
+    m.push(Buffer.from('x'));
+    expect(m.take().toString()).toBe('x');
   });
 });
