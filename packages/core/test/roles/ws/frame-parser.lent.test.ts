@@ -141,10 +141,13 @@ describe('WsFrameParser with lent chunks', () => {
     const body = payload(20_000, 8);
     const stream = Buffer.concat(w.message(body, { binary: true }));
     const parser = new WsFrameParser({ isServer: true });
-    const first = Buffer.from(stream.subarray(0, 9_000));
+    // Buffer.alloc, not Buffer.from: two slices of Node's pool may lie side by side and be joined
+    const first = Buffer.alloc(9_000);
+    stream.copy(first, 0, 0, 9_000);
     expect(parser.push(first, 'own')).toEqual([]);
     expect(parser.keptView).toBe(true);
-    const second = Buffer.from(stream.subarray(9_000)); // another buffer
+    const second = Buffer.alloc(stream.length - 9_000); // another buffer
+    stream.copy(second, 0, 9_000);
     const [ev] = parser.push(second, 'own');
     expect(parser.keptView).toBe(false); // the rest was copied, not kept
     first.fill(0); // the first read's buffer is free again
@@ -160,7 +163,9 @@ describe('WsFrameParser with lent chunks', () => {
     const kept: boolean[] = [];
     const events: WsFrameEvent[] = [];
     for (let at = 0; at < stream.length; at += 1000) {
-      events.push(...parser.push(Buffer.from(stream.subarray(at, at + 1000)), 'own')); // each read in a new buffer
+      const chunk = Buffer.alloc(Math.min(1000, stream.length - at)); // each read in a new buffer (not a pool slice)
+      stream.copy(chunk, 0, at, at + chunk.length);
+      events.push(...parser.push(chunk, 'own'));
       kept.push(parser.keptView);
     }
     // the message already holds 'a': its second frame's 1000-byte pieces are copied (none would pin a read buffer)
