@@ -8,7 +8,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Context } from '../../src/context/context.js';
 import { DEFAULT_OWN_READ_BUFFERS, ownReadBufferLimit, ownReadBuffers, ownReads, setOwnReadBufferLimit, SocketTransport } from '../../src/net/socket-transport.js';
-import { ViewUse } from '../../src/net/transport.js';
+import { ViewUse, type TransportHandlers } from '../../src/net/transport.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -44,6 +44,26 @@ function serve(onAccept: (s: Seen) => void): Promise<number> {
 }
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A server whose sockets read through ownReads() into a handler that takes
+ * each read as a view (`dataView`) and never as copied data; resolves to its port.
+ */
+function serveViews(dataView: NonNullable<TransportHandlers['dataView']>, onClose: () => void): Promise<number> {
+  server = createServer({ pauseOnConnect: true }, (accepted) => {
+    const t = new SocketTransport(ownReads(accepted));
+    t.setHandlers({
+      data: () => {
+        throw new Error('every read is taken as a view');
+      },
+      dataView,
+      drain: () => {},
+      end: () => t.end(),
+      close: onClose,
+    });
+  });
+  return new Promise<number>((r) => server?.listen(0, '127.0.0.1', () => r((server?.address() as { port: number }).port)));
+}
 
 describe('own reads (onread into a shared buffer)', () => {
   it('replaces a paused plain socket and leaves a flowing one alone', async () => {
@@ -129,28 +149,19 @@ describe('own reads (onread into a shared buffer)', () => {
     const kept: { view: Buffer; byte: number }[] = [];
     let closed!: () => void;
     const done = new Promise<void>((r) => (closed = r));
-    server = createServer({ pauseOnConnect: true }, (accepted) => {
-      const t = new SocketTransport(ownReads(accepted));
-      t.setHandlers({
-        data: () => {
-          throw new Error('every read is taken as a view');
-        },
-        dataView: (view, own) => {
-          const first = String.fromCharCode(view[0]!);
-          const use = first === 'a' ? ViewUse.Large : first === 'b' || first === 'c' ? ViewUse.Kept : ViewUse.Done;
-          if (use === ViewUse.Kept) {
-            expect(own).toBe(true); // Kept is only answered for the connection's own buffer
-            kept.push({ view, byte: view[0]! });
-          }
-          reads.push({ first, own, use });
-          return use;
-        },
-        drain: () => {},
-        end: () => t.end(),
-        close: () => closed(),
-      });
-    });
-    const port = await new Promise<number>((r) => server?.listen(0, '127.0.0.1', () => r((server?.address() as { port: number }).port)));
+    const port = await serveViews(
+      (view, own) => {
+        const first = String.fromCharCode(view[0]!);
+        const use = first === 'a' ? ViewUse.Large : first === 'b' || first === 'c' ? ViewUse.Kept : ViewUse.Done;
+        if (use === ViewUse.Kept) {
+          expect(own).toBe(true); // Kept is only answered for the connection's own buffer
+          kept.push({ view, byte: view[0]! });
+        }
+        reads.push({ first, own, use });
+        return use;
+      },
+      () => closed(),
+    );
     const c = connect(port, '127.0.0.1');
     await new Promise((r) => c.once('connect', r));
     for (const [ch, n] of [['a', 20_000], ['b', 20_000], ['c', 30_000], ['d', 10], ['e', 10]] as const) {
@@ -174,20 +185,13 @@ describe('own reads (onread into a shared buffer)', () => {
   it('lets at most the configured number of connections hold a buffer of their own, and frees them on close', async () => {
     const owns: boolean[] = [];
     let closed = 0;
-    server = createServer({ pauseOnConnect: true }, (accepted) => {
-      const t = new SocketTransport(ownReads(accepted));
-      t.setHandlers({
-        data: () => {},
-        dataView: (_view, own) => {
-          owns.push(own);
-          return ViewUse.Large; // every read asks for a buffer of its own
-        },
-        drain: () => {},
-        end: () => t.end(),
-        close: () => void closed++,
-      });
-    });
-    const port = await new Promise<number>((r) => server?.listen(0, '127.0.0.1', () => r((server?.address() as { port: number }).port)));
+    const port = await serveViews(
+      (_view, own) => {
+        owns.push(own);
+        return ViewUse.Large; // every read asks for a buffer of its own
+      },
+      () => void closed++,
+    );
     const before = ownReadBuffers();
     expect(() => setOwnReadBufferLimit(-1)).toThrow(RangeError);
     expect(() => setOwnReadBufferLimit(1.5)).toThrow(RangeError);
@@ -218,21 +222,14 @@ describe('own reads (onread into a shared buffer)', () => {
     const views: Buffer[] = [];
     let closed!: () => void;
     const done = new Promise<void>((r) => (closed = r));
-    server = createServer({ pauseOnConnect: true }, (accepted) => {
-      const t = new SocketTransport(ownReads(accepted));
-      t.setHandlers({
-        data: () => {},
-        dataView: (view, own) => {
-          if (!own) return ViewUse.Large; // the first read: move to a buffer of its own
-          views.push(view);
-          return ViewUse.Kept;
-        },
-        drain: () => {},
-        end: () => t.end(),
-        close: () => closed(),
-      });
-    });
-    const port = await new Promise<number>((r) => server?.listen(0, '127.0.0.1', () => r((server?.address() as { port: number }).port)));
+    const port = await serveViews(
+      (view, own) => {
+        if (!own) return ViewUse.Large; // the first read: move to a buffer of its own
+        views.push(view);
+        return ViewUse.Kept;
+      },
+      () => closed(),
+    );
     const c = connect(port, '127.0.0.1');
     await new Promise((r) => c.once('connect', r));
     for (const [byte, n] of [[1, 100], [2, 10_000], [3, 20_000], [4, 5_000], [5, 100]] as const) {
