@@ -56,9 +56,9 @@ function onClose(this: Socket): void {
  * At most `ownBufferLimit` connections hold one at a time (64 KiB each;
  * ContextOptions.ownReadBuffers, default 256: 16 MiB), so idle connections
  * that last moved large messages cannot pile them up; past that, reads are
- * shared and copied as before. Node asks `onread.buffer`
- * (a function) for the next buffer right after each callback, on Node 20
- * to 24; the callback leaves its answer in `nextRead`.
+ * shared and copied as before. Node asks `onread.buffer` (a function) for
+ * the next buffer right after each callback, on Node 20 to 24; the
+ * callback leaves its answer in `nextRead`.
  */
 const READ_BUFFER_BYTES = 64 * 1024;
 /** Default of how many connections may read into a buffer of their own at once (see above). */

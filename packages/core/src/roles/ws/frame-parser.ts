@@ -407,15 +407,21 @@ export class WsFrameParser {
    */
   #mayKeep(piece: Buffer): boolean {
     if (!this.#lent) return true;
-    if (this.#length < OWN_MIN_PAYLOAD) return false;
-    this.#largeFrames = true;
-    if (!this.#own) return false;
+    if (!this.#largeOwn()) return false;
     return (
       piece.length >= OWN_MIN_PAYLOAD ||
       (this.#remaining > 0 && this.#length <= FILL_MAX && this.#message.empty) ||
       this.#message.continues(piece)
     );
   }
+
+  /** A lent chunk: notes whether the frame is large (see largeFrames); true when it also is the connection's own. */
+  #largeOwn(): boolean {
+    if (this.#length < OWN_MIN_PAYLOAD) return false;
+    this.#largeFrames = true;
+    return this.#own;
+  }
+
 
   /**
    * Whether a payload piece of a lent chunk must be copied to outlive
@@ -424,9 +430,7 @@ export class WsFrameParser {
    */
   #mustCopy(piece: Buffer): boolean {
     if (!this.#lent) return false;
-    if (this.#length < OWN_MIN_PAYLOAD) return true;
-    this.#largeFrames = true;
-    if (!this.#own || piece.length < OWN_MIN_PAYLOAD) return true;
+    if (!this.#largeOwn() || piece.length < OWN_MIN_PAYLOAD) return true;
     this.#keptView = true;
     return false;
   }

@@ -66,11 +66,11 @@ const CLOSE_DEFER_ROUNDS = 16;
  * the server idles while its peer waits for the whole batch, and the peer
  * idles while the server makes it. So when a read brings at least
  * PAIR_FLUSH_MIN messages and no other ws connection had a read in this
- * turn of the event loop or in the last turn that had reads, its replies
- * leave two at a time and the peer starts on the first while the rest are
- * made (bench/ws-echo.ts, 16 B on one connection: 174k -> 217k msg/s; 100
- * connections with 16 in flight each keep their one writev per read:
- * 720k msg/s, where pairs gave 360k).
+ * turn of the event loop or in the last turn watched (see loneRead), its
+ * replies leave two at a time and the peer starts on the first while the
+ * rest are made (bench/ws-echo.ts, 16 B on one connection: 171k -> 206-244k
+ * msg/s; 100 connections with 16 in flight each keep their one writev per
+ * read: 690-830k msg/s, where pairs gave 330-390k).
  */
 const PAIR_FLUSH_MIN = 8;
 /** ws reads since the last turn boundary seen (one read per receive). */
