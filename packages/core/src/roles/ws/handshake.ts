@@ -58,16 +58,64 @@ function values(headers: WsHeaders, name: string): string[] {
   return out;
 }
 
-/** A comma-separated list header, all its lines, elements trimmed, empties dropped. */
-function list(headers: WsHeaders, name: string): string[] {
-  return values(headers, name)
-    .flatMap((v) => v.split(','))
-    .map((t) => t.trim())
-    .filter((t) => t !== '');
+/** The trimmed value of a header that must appear once: undefined when absent, null when repeated. */
+function once(headers: WsHeaders, name: string): string | undefined | null {
+  let found: string | undefined;
+  for (const [n, v] of headers) {
+    if (n !== name) continue;
+    if (found !== undefined) return null;
+    found = v.trim();
+  }
+  return found;
 }
 
+/** A comma-separated list header, all its lines, elements trimmed, empties dropped. */
+function list(headers: WsHeaders, name: string): string[] {
+  const out: string[] = [];
+  for (const [n, v] of headers) {
+    if (n !== name) continue;
+    for (const part of v.split(',')) {
+      const t = part.trim();
+      if (t !== '') out.push(t);
+    }
+  }
+  return out;
+}
+
+const SP = 0x20;
+const HTAB = 0x09;
+
+/**
+ * Whether a comma-separated list header has `token` (lower-case ASCII) as an
+ * element, compared ASCII case-insensitively with optional whitespace around
+ * it (RFC 9110 §5.6.1). Scans in place: every upgrade request asks twice.
+ */
 function hasToken(headers: WsHeaders, name: string, token: string): boolean {
-  return list(headers, name).some((t) => t.toLowerCase() === token);
+  for (const [n, v] of headers) {
+    if (n !== name) continue;
+    let from = 0;
+    while (from <= v.length) {
+      let end = v.indexOf(',', from);
+      if (end === -1) end = v.length;
+      let a = from;
+      let b = end;
+      while (a < b && (v.charCodeAt(a) === SP || v.charCodeAt(a) === HTAB)) a++;
+      while (b > a && (v.charCodeAt(b - 1) === SP || v.charCodeAt(b - 1) === HTAB)) b--;
+      if (b - a === token.length && asciiLowerEquals(v, a, token)) return true;
+      from = end + 1;
+    }
+  }
+  return false;
+}
+
+/** v[at..] equals `lower` (lower-case ASCII) when A-Z in v are taken as a-z. */
+function asciiLowerEquals(v: string, at: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let c = v.charCodeAt(at + i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function shown(headers: WsHeaders, name: string): string {
@@ -102,20 +150,26 @@ export function validateUpgradeRequest(method: string, headers: WsHeaders): WsUp
   if (!hasToken(headers, 'connection', 'upgrade')) {
     return reject('LWS_ERR_WS_HANDSHAKE_CONNECTION', `Connection is ${shown(headers, 'connection')}, expected "upgrade"`);
   }
-  const version = values(headers, 'sec-websocket-version');
-  if (version.length !== 1 || version[0] !== WS_VERSION) {
+  const version = once(headers, 'sec-websocket-version');
+  if (version !== WS_VERSION) {
     const detail = `Sec-WebSocket-Version is ${shown(headers, 'sec-websocket-version')}, expected ${WS_VERSION}`;
     return reject('LWS_ERR_WS_HANDSHAKE_VERSION', detail, 426, [['sec-websocket-version', WS_VERSION]]);
   }
-  const key = values(headers, 'sec-websocket-key');
-  if (key.length !== 1 || !KEY.test(key[0]!)) {
+  const key = once(headers, 'sec-websocket-key');
+  if (typeof key !== 'string' || !KEY.test(key)) {
     const detail = `Sec-WebSocket-Key is ${shown(headers, 'sec-websocket-key')}, expected base64 of 16 bytes`;
     return reject('LWS_ERR_WS_HANDSHAKE_KEY', detail);
   }
   const extensions = parseExtensions(values(headers, 'sec-websocket-extensions').join(', '));
   if (extensions instanceof LwsError) return { ok: false, error: extensions, status: 400, headers: [] };
-  const origin = values(headers, 'origin')[0];
-  return { ok: true, request: { key: key[0]!, protocols: list(headers, 'sec-websocket-protocol'), extensions, origin } };
+  let origin: string | undefined;
+  for (const [n, v] of headers) {
+    if (n === 'origin') {
+      origin = v.trim();
+      break;
+    }
+  }
+  return { ok: true, request: { key, protocols: list(headers, 'sec-websocket-protocol'), extensions, origin } };
 }
 
 /**

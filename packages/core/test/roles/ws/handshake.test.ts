@@ -60,6 +60,23 @@ describe('validateUpgradeRequest', () => {
     expect(validateUpgradeRequest('GET', headers).ok).toBe(true);
   });
 
+  it('finds Upgrade and Connection tokens only as whole list elements, on any line', () => {
+    const withTokens = (upgrade: string[], connection: string[]): boolean =>
+      validateUpgradeRequest('GET', [
+        ...request.filter(([n]) => n !== 'upgrade' && n !== 'connection'),
+        ...upgrade.map((v) => ['upgrade', v] as [string, string]),
+        ...connection.map((v) => ['connection', v] as [string, string]),
+      ]).ok;
+    expect(withTokens([',, \twebsocket\t ,'], ['keep-alive ,upgrade'])).toBe(true);
+    expect(withTokens(['h2c', 'websocket'], ['keep-alive', 'Upgrade'])).toBe(true);
+    expect(withTokens(['websockets'], ['upgrade'])).toBe(false);
+    expect(withTokens(['xwebsocket, web socket'], ['upgrade'])).toBe(false);
+    expect(withTokens(['websocket'], ['upgraded, upgrad'])).toBe(false);
+    expect(withTokens(['websocket'], [''])).toBe(false);
+    // case-insensitive in ASCII only: a Kelvin sign is not a K
+    expect(withTokens(['WEBSOC\u212aET'], ['upgrade'])).toBe(false);
+  });
+
   it('parses offered extensions in order', () => {
     const headers = [...request, ['sec-websocket-extensions', 'permessage-deflate; client_max_window_bits, x-foo'] as [string, string]];
     const r = validateUpgradeRequest('GET', headers);
