@@ -407,7 +407,20 @@ export class H1Parser<K extends H1Kind = H1Kind> {
   }
 }
 
+/** Limits resolved from frozen options (a server's per-vhost options): one object for all their parsers. */
+const limitsOfFrozen = new WeakMap<H1Limits, Limits>();
+
 function resolveLimits(options: H1Limits): Limits {
+  if (!Object.isFrozen(options)) return resolveNew(options);
+  let limits = limitsOfFrozen.get(options);
+  if (limits === undefined) {
+    limits = Object.freeze(resolveNew(options));
+    limitsOfFrozen.set(options, limits);
+  }
+  return limits;
+}
+
+function resolveNew(options: H1Limits): Limits {
   const limits: Limits = { ...H1_DEFAULT_LIMITS };
   for (const key of Object.keys(limits) as (keyof Limits)[]) {
     const v = options[key];

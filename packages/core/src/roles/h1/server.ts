@@ -8,7 +8,7 @@
 import { selectVhost } from '../../context/listen.js';
 import { log, logEnabled, LogLevel } from '../../context/log.js';
 import type { Protocol } from '../../context/protocol.js';
-import type { Vhost } from '../../context/vhost.js';
+import type { ResolvedHttpLimits, Vhost } from '../../context/vhost.js';
 import { TimeoutReason, type Wsi } from '../../context/wsi.js';
 import type { LwsError } from '../../errors.js';
 import { makeHttpRequest, type HttpRequest } from '../../http/request.js';
@@ -16,7 +16,7 @@ import type { HeaderList, HttpResponseHead } from '../../http/response.js';
 import { sendError } from '../../http/static-file.js';
 import type { RoleOps, WriteKind } from '../role.js';
 import { findUpgrade } from '../upgrade.js';
-import { H1Parser, type H1RequestHead } from './parser.js';
+import { H1Parser, type H1Handlers, type H1ParserOptions, type H1RequestHead } from './parser.js';
 import { H1ResponseFramer, NO_HEADERS } from './response-framer.js';
 import { dispatch, unmetExpectation, type DispatchHooks } from './server-dispatch.js';
 
@@ -41,24 +41,42 @@ interface H1ServerState {
   /** The protocol whose pss belongs to a finished transaction, to release before the next. */
   stalePss: Protocol | undefined;
   closing: boolean;
-  /** Send a response head that no body write took along (queued as a microtask by respond or onHead). */
-  flushHead: () => void;
+  /** Send a response head that no body write took along (queued as a microtask by respond or onHead; made on first use). */
+  flushHead: (() => void) | undefined;
   /** Routing of a request head is running: a head it leaves unsent is flushed when it returns. */
   dispatching: boolean;
-  /** releaseStalePss for this connection (queued as a microtask). */
-  releasePss: () => void;
+  /** releaseStalePss for this connection (queued as a microtask; made on first use). */
+  releasePss: (() => void) | undefined;
   hooks: H1Hooks;
 }
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
 
+/** Request parser options per vhost limits: one frozen object, not one per connection. */
+const parserOptionsOf = new WeakMap<ResolvedHttpLimits, H1ParserOptions<'request'>>();
+
+function parserOptions(limits: ResolvedHttpLimits): H1ParserOptions<'request'> {
+  let o = parserOptionsOf.get(limits);
+  if (o === undefined) {
+    o = Object.freeze({
+      kind: 'request',
+      maxStartLine: limits.maxRequestLine,
+      maxHeaderBytes: limits.maxHeaderBytes,
+      maxHeaders: limits.maxHeaders,
+      maxBodyBytes: limits.maxBodyBytes,
+    } as const);
+    parserOptionsOf.set(limits, o);
+  }
+  return o;
+}
+
 function st(wsi: Wsi): H1ServerState {
   return wsi.roleData as H1ServerState;
 }
 
 /** What dispatch may ask of this connection (one per connection: no object per request). */
-class H1Hooks implements DispatchHooks {
+class H1Hooks implements DispatchHooks, H1Handlers<'request'> {
   readonly #wsi: Wsi;
 
   constructor(wsi: Wsi) {
@@ -89,6 +107,32 @@ class H1Hooks implements DispatchHooks {
     if (s.closing || this.#wsi.closed) return;
     s.pending ??= EMPTY; // a request without body completes on this empty feed
     resumeParsing(this.#wsi);
+  }
+
+  // the parser's events (H1Handlers): this object is its handlers, no closures per connection
+
+  onHead(head: H1RequestHead): void {
+    onHead(this.#wsi, head);
+  }
+
+  onBody(chunk: Uint8Array): void {
+    const wsi = this.#wsi;
+    const s = st(wsi);
+    wsi.setTimeout(TimeoutReason.HttpBody, wsi.vhost.limits.bodyTimeoutSecs);
+    const p = wsi.protocol;
+    if (s.bodyToProtocol && p?.httpBody) wsi.invoke(() => p.httpBody?.(wsi, wsi.pss, Buffer.from(chunk)));
+  }
+
+  onComplete(): void {
+    const wsi = this.#wsi;
+    const s = st(wsi);
+    s.reqDone = true;
+    wsi.setTimeout(TimeoutReason.HttpBody, 0);
+    if (s.upgradeStart) return; // execute() returns 'upgraded' next
+    s.parser.pause(); // pipelined requests wait for this response
+    const p = wsi.protocol;
+    if (s.bodyToProtocol && p?.httpBodyCompletion) wsi.invoke(() => p.httpBodyCompletion?.(wsi, wsi.pss));
+    transactionDone(wsi, true);
   }
 }
 
@@ -125,7 +169,7 @@ function onHead(wsi: Wsi, head: H1RequestHead): void {
   }
   // a handler that responded and will write later: its head goes out now-ish
   // (dispatch set s.framer; the cast undoes the narrowing from the reset above)
-  if ((s.framer as H1ResponseFramer | undefined)?.headPending) queueMicrotask(s.flushHead);
+  if ((s.framer as H1ResponseFramer | undefined)?.headPending) queueMicrotask(flushHeadOf(wsi, s));
 }
 
 /** Offer the request to the role registered for its Upgrade token; true if it took it. */
@@ -246,7 +290,11 @@ function dropTransactionPss(wsi: Wsi, s: H1ServerState, now: boolean): void {
   s.bodyToProtocol = false;
   s.stalePss = wsi.protocol;
   if (now) releaseStalePss(wsi, s);
-  else queueMicrotask(s.releasePss);
+  else queueMicrotask((s.releasePss ??= () => releaseStalePss(wsi, s)));
+}
+
+function flushHeadOf(wsi: Wsi, s: H1ServerState): () => void {
+  return (s.flushHead ??= () => s.framer?.flushHead(wsi.transport));
 }
 
 function releaseStalePss(wsi: Wsi, s: H1ServerState): void {
@@ -333,7 +381,7 @@ export const h1ServerRole: RoleOps = {
       vhostHeaders: head.noExtraHeaders ? NO_HEADERS : wsi.vhost.headers,
     });
     // during dispatch onHead sees to it (most handlers write at once: no microtask then)
-    if (!s.dispatching) queueMicrotask(s.flushHead);
+    if (!s.dispatching) queueMicrotask(flushHeadOf(wsi, s));
     return true;
   },
 
@@ -395,37 +443,10 @@ export const h1ServerRole: RoleOps = {
 
 /** Start serving http/1.1 on a freshly adopted wsi. */
 export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
-  const limits = wsi.vhost.limits;
+  const hooks = new H1Hooks(wsi);
   const state: H1ServerState = {
     vhosts,
-    parser: new H1Parser<'request'>(
-      {
-        kind: 'request',
-        maxStartLine: limits.maxRequestLine,
-        maxHeaderBytes: limits.maxHeaderBytes,
-        maxHeaders: limits.maxHeaders,
-        maxBodyBytes: limits.maxBodyBytes,
-      },
-      {
-        onHead: (head: H1RequestHead) => onHead(wsi, head),
-        onBody: (chunk: Uint8Array) => {
-          const s = st(wsi);
-          wsi.setTimeout(TimeoutReason.HttpBody, wsi.vhost.limits.bodyTimeoutSecs);
-          const p = wsi.protocol;
-          if (s.bodyToProtocol && p?.httpBody) wsi.invoke(() => p.httpBody?.(wsi, wsi.pss, Buffer.from(chunk)));
-        },
-        onComplete: () => {
-          const s = st(wsi);
-          s.reqDone = true;
-          wsi.setTimeout(TimeoutReason.HttpBody, 0);
-          if (s.upgradeStart) return; // execute() returns 'upgraded' next
-          s.parser.pause(); // pipelined requests wait for this response
-          const p = wsi.protocol;
-          if (s.bodyToProtocol && p?.httpBodyCompletion) wsi.invoke(() => p.httpBodyCompletion?.(wsi, wsi.pss));
-          transactionDone(wsi, true);
-        },
-      },
-    ),
+    parser: new H1Parser<'request'>(parserOptions(wsi.vhost.limits), hooks),
     pending: undefined,
     req: undefined,
     head: undefined,
@@ -437,11 +458,11 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
     upgradeStart: undefined,
     stalePss: undefined,
     closing: false,
-    flushHead: () => state.framer?.flushHead(wsi.transport),
+    flushHead: undefined,
     dispatching: false,
-    releasePss: () => releaseStalePss(wsi, state),
-    hooks: new H1Hooks(wsi),
+    releasePss: undefined,
+    hooks,
   };
   wsi.setRole(h1ServerRole, state);
-  wsi.setTimeout(TimeoutReason.HttpHeaders, limits.headersTimeoutSecs);
+  wsi.setTimeout(TimeoutReason.HttpHeaders, wsi.vhost.limits.headersTimeoutSecs);
 }
