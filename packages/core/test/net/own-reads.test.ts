@@ -5,9 +5,17 @@
  * with 'data', and the server must still count the connection.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Context } from '../../src/context/context.js';
-import { DEFAULT_OWN_READ_BUFFERS, ownReadBufferLimit, ownReadBuffers, ownReads, setOwnReadBufferLimit, SocketTransport } from '../../src/net/socket-transport.js';
+import {
+  DEFAULT_OWN_READ_BUFFERS,
+  ownReadBufferLimit,
+  ownReadBuffers,
+  ownReads,
+  setOwnReadBufferLimit,
+  setOwnReadsInPlace,
+  SocketTransport,
+} from '../../src/net/socket-transport.js';
 import { ViewUse, type TransportHandlers } from '../../src/net/transport.js';
 
 let server: Server | undefined;
@@ -22,13 +30,14 @@ interface Seen {
   closed: Promise<void>;
   transport: SocketTransport;
   own: Socket;
+  accepted: Socket;
 }
 
 function serve(onAccept: (s: Seen) => void): Promise<number> {
   server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (accepted) => {
     const own = ownReads(accepted);
     let done!: () => void;
-    const seen: Seen = { chunks: [], ended: false, closed: new Promise((r) => (done = r)), transport: new SocketTransport(own), own };
+    const seen: Seen = { chunks: [], ended: false, closed: new Promise((r) => (done = r)), transport: new SocketTransport(own), own, accepted };
     seen.transport.setHandlers({
       data: (b) => seen.chunks.push(b),
       drain: () => {},
@@ -65,14 +74,27 @@ function serveViews(dataView: NonNullable<TransportHandlers['dataView']>, onClos
   return new Promise<number>((r) => server?.listen(0, '127.0.0.1', () => r((server?.address() as { port: number }).port)));
 }
 
-describe('own reads (onread into a shared buffer)', () => {
-  it('replaces a paused plain socket and leaves a flowing one alone', async () => {
+// Both ways to read through onread: the accepted socket switched in place
+// (where Node's onread symbols are found: Node 20 to 24) and a new Socket
+// built around its handle (anywhere else).
+describe.each([
+  ['switched in place', true],
+  ['moved to a new socket', false],
+])('own reads (onread into a shared buffer), %s', (_how, inPlace) => {
+  beforeEach(() => setOwnReadsInPlace(inPlace));
+  afterEach(() => setOwnReadsInPlace(true));
+
+  it('takes over a paused plain socket and leaves a flowing one alone', async () => {
     let seen: Seen | undefined;
     const port = await serve((s) => (seen = s));
     const c = connect(port, '127.0.0.1');
     await new Promise((r) => c.once('connect', r));
     await tick(20);
     expect(seen?.own).toBeDefined();
+    expect(seen?.own === seen?.accepted).toBe(inPlace);
+    c.write('ping');
+    await tick(20);
+    expect(Buffer.concat(seen?.chunks ?? []).toString()).toBe('ping');
     // a socket that is already flowing is returned as it is
     const flowing = connect(port, '127.0.0.1');
     flowing.on('data', () => {});
