@@ -75,7 +75,10 @@ function st(wsi: Wsi): H1ServerState {
   return wsi.roleData as H1ServerState;
 }
 
-/** What dispatch may ask of this connection (one per connection: no object per request). */
+/**
+ * What dispatch may ask of this connection, and the request parser's events
+ * (it is the parser's handlers): one object per connection, no closures.
+ */
 class H1Hooks implements DispatchHooks, H1Handlers<'request'> {
   readonly #wsi: Wsi;
 
@@ -108,8 +111,6 @@ class H1Hooks implements DispatchHooks, H1Handlers<'request'> {
     s.pending ??= EMPTY; // a request without body completes on this empty feed
     resumeParsing(this.#wsi);
   }
-
-  // the parser's events (H1Handlers): this object is its handlers, no closures per connection
 
   onHead(head: H1RequestHead): void {
     onHead(this.#wsi, head);
