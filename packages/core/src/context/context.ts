@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { nativeInfo } from '@lws/native';
 import { LwsError } from '../errors.js';
 import { setOwnReadBufferLimit } from '../net/socket-transport.js';
+import { setBusyPollMicros } from '../roles/ws/busy-poll.js';
 import { adoptSocket, type AdoptOptions } from './adopt.js';
 import { clientConnect, type ClientConnectInfo } from './connect.js';
 import './roles.js';
@@ -30,6 +31,15 @@ export interface ContextOptions extends VhostOptions {
    * (16 MiB at most); 0 copies every payload out of one shared buffer.
    */
   ownReadBuffers?: number;
+  /**
+   * Process-wide, the last context to set it wins: after a read of 8 or
+   * more ws messages on a connection that is the only one reading, keep
+   * the event loop polling for up to this many microseconds for the next
+   * read instead of sleeping (a pipelining peer is answering; on VMs each
+   * sleep and wake-up costs tens of microseconds). Default 50, at most
+   * 1000; 0 turns it off.
+   */
+  busyPollMicros?: number;
 }
 
 /**
@@ -55,6 +65,7 @@ export class Context implements WsiOwner {
     const list = opts.vhosts ?? [opts];
     if (list.length === 0) throw new TypeError('Cannot create context: vhosts is empty');
     if (opts.ownReadBuffers !== undefined) setOwnReadBufferLimit(opts.ownReadBuffers);
+    if (opts.busyPollMicros !== undefined) setBusyPollMicros(opts.busyPollMicros);
     this.vhosts = list.map((v) => new Vhost(v));
   }
 

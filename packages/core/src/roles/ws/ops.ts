@@ -15,6 +15,7 @@ import { ViewUse, writeAll } from '../../net/transport.js';
 import type { RoleOps, WriteKind, WriteOptions } from '../role.js';
 import { WsCloseHandshake } from './close.js';
 import { NO_EVENTS, WsFrameParser, type WsFrameEvent } from './frame-parser.js';
+import { busyPollAfterBurst, countRead } from './busy-poll.js';
 import { WsFrameWriter } from './frame-writer.js';
 import type { ResolvedWsOptions } from './options.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
@@ -201,6 +202,7 @@ function receive(wsi: Wsi, chunk: Buffer, lent: boolean | 'own'): ViewUse {
   const s = st(wsi);
   s.rxSinceTick = true;
   readsThisTurn++;
+  countRead();
   const events = s.parser.push(chunk, lent);
   const use = s.parser.keptView ? ViewUse.Kept : s.parser.largeFrames ? ViewUse.Large : ViewUse.Done;
   if (events.length === 0) return use;
@@ -216,6 +218,7 @@ function receive(wsi: Wsi, chunk: Buffer, lent: boolean | 'own'): ViewUse {
   try {
     deliver(wsi, s);
   } finally {
+    if (s.pairs !== 0) busyPollAfterBurst(); // the peer answers soon: poll for it rather than sleep (busy-poll.ts)
     s.pairs = 0;
     if (burst) wsi.endRxBurst();
   }

@@ -13,6 +13,7 @@ import { setLogLevel } from '../../../src/context/log.js';
 import { defineProtocol, type Protocol } from '../../../src/context/protocol.js';
 import { Wsi } from '../../../src/context/wsi.js';
 import type { Transport, TransportHandlers } from '../../../src/net/transport.js';
+import { busyPolling, busyPollMicros, DEFAULT_BUSY_POLL_MICROS, setBusyPollMicros } from '../../../src/roles/ws/busy-poll.js';
 import { WsFrameParser } from '../../../src/roles/ws/frame-parser.js';
 import { WsFrameWriter } from '../../../src/roles/ws/frame-writer.js';
 import { startWsConnection, wsRole } from '../../../src/roles/ws/ops.js';
@@ -208,5 +209,71 @@ describe('ws replies written from receive', () => {
     a.syscalls = [];
     a.h.data(read(8, 1)); // the last turn with reads had one reader: pairs again
     expect(perSyscall(a)).toHaveLength(4);
+  });
+
+  describe('busy polling after a lone burst', () => {
+    afterEach(() => setBusyPollMicros(DEFAULT_BUSY_POLL_MICROS));
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** Lets any poll in progress run out. */
+    const settle = async () => {
+      await pause(5);
+      await turn();
+      expect(busyPolling()).toBe(false);
+    };
+
+    it('keeps the loop polling after a lone read of 8 or more, until the next read', async () => {
+      setBusyPollMicros(1000);
+      await settle();
+      await loneTurn();
+      await settle(); // the helper's own reads were lone bursts too
+      const t = new RecordingTransport();
+      serverOver(t, echo);
+      t.h.data(read(9, 1));
+      expect(busyPolling()).toBe(true);
+      await turn();
+      expect(busyPolling()).toBe(true); // still polling on the next turn: nothing has arrived
+      t.h.data(read(1, 2));
+      await turn();
+      expect(busyPolling()).toBe(false);
+    });
+
+    it('stops by itself once its budget has passed without a read', async () => {
+      setBusyPollMicros(200);
+      await settle();
+      await loneTurn();
+      await settle();
+      const t = new RecordingTransport();
+      serverOver(t, echo);
+      t.h.data(read(9, 1));
+      expect(busyPolling()).toBe(true);
+      await pause(20);
+      expect(busyPolling()).toBe(false);
+    });
+
+    it('does not poll after a read of fewer than 8, or when turned off', async () => {
+      await settle();
+      await loneTurn();
+      await settle();
+      const t = new RecordingTransport();
+      serverOver(t, echo);
+      t.h.data(read(7, 1));
+      expect(busyPolling()).toBe(false);
+      await loneTurn();
+      await settle();
+      setBusyPollMicros(0);
+      t.h.data(read(9, 1));
+      expect(perSyscall(t).slice(-5)).toEqual([[0, 1], [2, 3], [4, 5], [6, 7], [8]]); // still a lone burst
+      expect(busyPolling()).toBe(false);
+    });
+
+    it('takes its budget from ContextOptions.busyPollMicros, checked', () => {
+      expect(busyPollMicros()).toBe(50);
+      const ctx = new Context({ protocols: [echo], busyPollMicros: 0, destroyGraceMs: 50 });
+      contexts.push(ctx);
+      expect(busyPollMicros()).toBe(0);
+      for (const bad of [-1, 1.5, 1001, Number.NaN]) expect(() => setBusyPollMicros(bad)).toThrow(RangeError);
+      expect(() => new Context({ protocols: [echo], busyPollMicros: 5000 })).toThrow(/busyPollMicros: 5000 is not an integer from 0 to 1000/);
+      expect(busyPollMicros()).toBe(0);
+    });
   });
 });
