@@ -2,7 +2,7 @@
  * Busy polling after a pipelining burst on a lone connection.
  *
  * When one ws connection is the only one reading and sends many small
- * messages at a time (a read of PAIR_FLUSH_MIN or more, see ops.ts), it
+ * messages at a time (a read of LONE_BURST_MIN or more, see ops.ts), it
  * and the server take turns: the server answers the batch, goes to sleep
  * in epoll, and is woken when the next batch arrives. On a virtual machine
  * each of those wake-ups costs tens of microseconds, and the connection's

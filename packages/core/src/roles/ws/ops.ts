@@ -47,8 +47,8 @@ export interface WsConnection {
   pingSul: Sul | undefined;
   /** Writeable rounds a peer close or a failure has waited for (see CLOSE_DEFER_ROUNDS). */
   closeDeferrals: number;
-  /** Replies to the read being delivered leave in pairs (see PAIR_FLUSH_MIN): 0 when not, else 1 + events delivered of it. */
-  pairs: number;
+  /** Replies to the read being delivered leave in groups (see REPLY_GROUP): 0 when not, else 1 + events delivered of it. */
+  grouped: number;
 }
 
 /**
@@ -66,14 +66,20 @@ const CLOSE_DEFER_ROUNDS = 16;
  * way. A lone connection that pipelines many small messages is different:
  * the server idles while its peer waits for the whole batch, and the peer
  * idles while the server makes it. So when a read brings at least
- * PAIR_FLUSH_MIN messages and no other ws connection had a read in this
+ * LONE_BURST_MIN messages and no other ws connection had a read in this
  * turn of the event loop or in the last turn watched (see loneRead), its
- * replies leave two at a time and the peer starts on the first while the
- * rest are made (bench/ws-echo.ts, 16 B on one connection: 171k -> 206-244k
- * msg/s; 100 connections with 16 in flight each keep their one writev per
- * read: 690-830k msg/s, where pairs gave 330-390k).
+ * replies leave REPLY_GROUP at a time, so the peer starts on the first
+ * group while the rest are made, and afterwards the loop busy-polls for
+ * the peer's next batch (busy-poll.ts). bench/ws-echo.ts, 16 B on one
+ * connection with 16 in flight: one writev per read 171k msg/s; pairs
+ * 206-244k; pairs with busy polling 213-259k and groups of 8 with it
+ * 271-297k in alternating runs on a slower day (`ws` 199-203k). Fewer
+ * writes wake the sleeping peer fewer times, each wake-up an interrupt to
+ * another CPU. 100 connections with 16 in flight each keep their one
+ * writev per read (690-830k msg/s, where pairs gave 330-390k).
  */
-const PAIR_FLUSH_MIN = 8;
+const LONE_BURST_MIN = 8;
+const REPLY_GROUP = 8;
 /** ws reads since the last turn boundary seen (one read per receive). */
 let readsThisTurn = 0;
 let readsLastTurn = 0;
@@ -86,7 +92,7 @@ function endTurn(): void {
 }
 
 /**
- * For a read of PAIR_FLUSH_MIN messages or more (it counted itself): true
+ * For a read of LONE_BURST_MIN messages or more (it counted itself): true
  * when it is the only ws read in this turn and in the last turn seen. Turn
  * ends are only watched from such reads, so reads of few messages cost no
  * setImmediate; until one is watched their count spans several turns and
@@ -214,12 +220,12 @@ function receive(wsi: Wsi, chunk: Buffer, lent: boolean | 'own'): ViewUse {
   }
   // replies written from the receive callbacks of one read leave together
   const burst = wsi.beginRxBurst();
-  s.pairs = burst && events.length >= PAIR_FLUSH_MIN && loneRead() ? 1 : 0;
+  s.grouped = burst && events.length >= LONE_BURST_MIN && loneRead() ? 1 : 0;
   try {
     deliver(wsi, s);
   } finally {
-    if (s.pairs !== 0) busyPollAfterBurst(); // the peer answers soon: poll for it rather than sleep (busy-poll.ts)
-    s.pairs = 0;
+    if (s.grouped !== 0) busyPollAfterBurst(); // the peer answers soon: poll for it rather than sleep (busy-poll.ts)
+    s.grouped = 0;
     if (burst) wsi.endRxBurst();
   }
   return use;
@@ -240,7 +246,7 @@ function deliver(wsi: Wsi, s: WsConnection): void {
       }
       s.heldAt++;
       handleEvent(wsi, s, ev);
-      if (s.pairs !== 0 && (++s.pairs & 1) === 1) wsi.flushRxBurst();
+      if (s.grouped !== 0 && ++s.grouped % REPLY_GROUP === 1) wsi.flushRxBurst();
     }
   } finally {
     s.delivering = false;
@@ -416,7 +422,7 @@ export function startWsConnection(wsi: Wsi, init: WsStartInit): void {
     held: NO_EVENTS,
     heldAt: 0,
     delivering: false,
-    pairs: 0,
+    grouped: 0,
     pendingPong: undefined,
     pendingPing: false,
     failed: undefined,

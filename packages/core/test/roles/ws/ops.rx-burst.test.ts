@@ -4,7 +4,8 @@
  * writev; a frame's header and payload are never two syscalls; the burst is
  * bounded like a writeable burst (writeBlocked past 64 KiB), and a
  * callbackOnWritable() asked for inside it runs after it. A lone
- * connection's read of many messages has its replies leave two at a time.
+ * connection's read of many messages has its replies leave eight at a time,
+ * and the loop busy-polls for its next read.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Context } from '../../../src/context/context.js';
@@ -137,7 +138,7 @@ describe('ws replies written from receive', () => {
       }),
     );
     const read = Buffer.concat(Array.from({ length: 8 }, (_, i) => client.message(Buffer.alloc(20_000, i), { binary: true })).flat());
-    // another connection reads first in this turn, so the replies are not sent in pairs (tested below)
+    // another connection reads first in this turn, so the replies are not sent in groups (tested below)
     const other = new RecordingTransport();
     serverOver(other, defineProtocol({ name: 'other' }));
     other.h.data(Buffer.concat(client.message('x')));
@@ -179,16 +180,17 @@ describe('ws replies written from receive', () => {
     }
     await turn();
   };
-  it('sends the replies to a lone read of 8 or more messages two at a time, in order', async () => {
+  it('sends the replies to a lone read of 8 or more messages eight at a time, in order', async () => {
     await loneTurn();
     const t = new RecordingTransport();
     serverOver(t, echo);
-    t.h.data(read(9, 1));
-    expect(perSyscall(t)).toEqual([[0, 1], [2, 3], [4, 5], [6, 7], [8]]);
+    t.h.data(read(20, 1));
+    const all = Array.from({ length: 20 }, (_, i) => i);
+    expect(perSyscall(t)).toEqual([all.slice(0, 8), all.slice(8, 16), all.slice(16)]);
     await turn();
     t.syscalls = [];
     t.h.data(read(7, 1)); // fewer than 8: one writev
-    expect(perSyscall(t)).toEqual([[0, 1, 2, 3, 4, 5, 6]]);
+    expect(perSyscall(t)).toEqual([all.slice(0, 7)]);
   });
 
   it('keeps one writev per read while other connections read in the same turn or the last one with reads', async () => {
@@ -197,18 +199,19 @@ describe('ws replies written from receive', () => {
     const b = new RecordingTransport();
     serverOver(a, echo);
     serverOver(b, echo);
-    a.h.data(read(8, 1)); // alone so far in this turn: pairs
-    b.h.data(read(8, 2)); // the second read of the turn: one writev
-    expect(perSyscall(a)).toHaveLength(4);
-    expect(perSyscall(b)).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
+    const twelve = Array.from({ length: 12 }, (_, i) => i);
+    a.h.data(read(12, 1)); // alone so far in this turn: groups
+    b.h.data(read(12, 2)); // the second read of the turn: one writev
+    expect(perSyscall(a)).toEqual([twelve.slice(0, 8), twelve.slice(8)]);
+    expect(perSyscall(b)).toEqual([twelve]);
     await turn();
     a.syscalls = [];
-    a.h.data(read(8, 1)); // the last turn with reads had two readers: still one writev
-    expect(perSyscall(a)).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
+    a.h.data(read(12, 1)); // the last turn with reads had two readers: still one writev
+    expect(perSyscall(a)).toEqual([twelve]);
     await turn();
     a.syscalls = [];
-    a.h.data(read(8, 1)); // the last turn with reads had one reader: pairs again
-    expect(perSyscall(a)).toHaveLength(4);
+    a.h.data(read(12, 1)); // the last turn with reads had one reader: groups again
+    expect(perSyscall(a)).toHaveLength(2);
   });
 
   describe('busy polling after a lone burst', () => {
@@ -262,7 +265,7 @@ describe('ws replies written from receive', () => {
       await settle();
       setBusyPollMicros(0);
       t.h.data(read(9, 1));
-      expect(perSyscall(t).slice(-5)).toEqual([[0, 1], [2, 3], [4, 5], [6, 7], [8]]); // still a lone burst
+      expect(perSyscall(t).slice(-2)).toEqual([[0, 1, 2, 3, 4, 5, 6, 7], [8]]); // still a lone burst
       expect(busyPolling()).toBe(false);
     });
 
