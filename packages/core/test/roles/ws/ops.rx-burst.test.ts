@@ -223,14 +223,19 @@ describe('ws replies written from receive', () => {
       await turn();
       expect(busyPolling()).toBe(false);
     };
-
-    it('keeps the loop polling after a lone read of 8 or more, until the next read', async () => {
-      setBusyPollMicros(1000);
+    /** An echo connection whose next read is lone, with no poll running (its budget set first, if given). */
+    const loneEcho = async (budgetMicros?: number) => {
+      if (budgetMicros !== undefined) setBusyPollMicros(budgetMicros);
       await settle();
       await loneTurn();
       await settle(); // the helper's own reads were lone bursts too
       const t = new RecordingTransport();
       serverOver(t, echo);
+      return t;
+    };
+
+    it('keeps the loop polling after a lone read of 8 or more, until the next read', async () => {
+      const t = await loneEcho(1000);
       t.h.data(read(9, 1));
       expect(busyPolling()).toBe(true);
       await turn();
@@ -241,12 +246,7 @@ describe('ws replies written from receive', () => {
     });
 
     it('stops by itself once its budget has passed without a read', async () => {
-      setBusyPollMicros(200);
-      await settle();
-      await loneTurn();
-      await settle();
-      const t = new RecordingTransport();
-      serverOver(t, echo);
+      const t = await loneEcho(200);
       t.h.data(read(9, 1));
       expect(busyPolling()).toBe(true);
       await pause(20);
@@ -254,11 +254,7 @@ describe('ws replies written from receive', () => {
     });
 
     it('does not poll after a read of fewer than 8, or when turned off', async () => {
-      await settle();
-      await loneTurn();
-      await settle();
-      const t = new RecordingTransport();
-      serverOver(t, echo);
+      const t = await loneEcho();
       t.h.data(read(7, 1));
       expect(busyPolling()).toBe(false);
       await loneTurn();
