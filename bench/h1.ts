@@ -16,6 +16,13 @@
  *              not root) with a temp copy of that directory, our files added,
  *              bind-mounted over it. It has no dynamic handler: its /hello row
  *              serves a 12-byte static file, /hello.txt ("hello world\n").
+ * and, for /hello and the 4 KiB file, two floors that parse no HTTP (they
+ * find the end of each request head and write a prebuilt response):
+ *   C floor    bench/peers/floor-server.c (epoll, read, write), built with
+ *              gcc into bench/.build/ (gitignored); left out without gcc
+ *   node:net   bench/peers/floor-node.cjs ('data' events, socket.write)
+ * A floor's ratio to node:http is about the most any server could reach on
+ * the machine at that connection count: the targets are read against it.
  *
  * Cases (URL on ours and node:http / on lws):
  *   hello  GET /hello (12-byte dynamic body)     / GET /hello.txt (static)
@@ -40,8 +47,9 @@
  *   BENCH_CASES           comma list out of hello,4k,1m (default all)
  *   BENCH_SERVER_CPU      CPU the servers are pinned to (default 0)
  *   BENCH_CLIENT_CPU      CPU wrk is pinned to (default 1)
- * Defaults take about 3 cases x 3 connection counts x 3 rounds x 3 servers
- * x 5 s + warm-ups = ~7 min.
+ *   BENCH_FLOORS          0 leaves the two no-HTTP floors out (default 1)
+ * Defaults take about 3 x 3 x 3 rounds x 3 servers x 5 s, plus 2 cases
+ * x 3 x 3 x 2 floors x 5 s, plus warm-ups = ~10 min (~7.5 without floors).
  *
  * What is measured, and how:
  *   - Each server is started once under `taskset -c SERVER_CPU` (all its
@@ -75,7 +83,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,18 +126,22 @@ const CONNS = (process.env.BENCH_CONNECTIONS ?? '1,10,100')
   .filter((n) => Number.isInteger(n) && n >= 1 && n <= 1000)
   .slice(0, 8);
 const CASE_FILTER = (process.env.BENCH_CASES ?? 'hello,4k,1m').split(',').map((s) => s.trim());
+const FLOORS = envInt('BENCH_FLOORS', 1, 0, 1) === 1;
 const WRK_BOUND = 0.9;
+const FLOOR_BIN = join(BENCH_DIR, '.build', 'floor-server');
 
-type ServerName = 'ours' | 'node:http' | 'lws';
-const SERVER_NAMES: ServerName[] = ['ours', 'node:http', 'lws'];
-const LABEL: Record<ServerName, string> = { ours: 'ours', 'node:http': 'node:http', lws: 'lws C 4.1.6' };
+type ServerName = 'ours' | 'node:http' | 'lws' | 'floor C' | 'floor node';
+const SERVER_NAMES: ServerName[] = ['ours', 'node:http', 'lws', 'floor C', 'floor node'];
+const FLOOR_NAMES: ServerName[] = ['floor C', 'floor node'];
+const LABEL: Record<ServerName, string> = { ours: 'ours', 'node:http': 'node:http', lws: 'lws C 4.1.6', 'floor C': 'C floor', 'floor node': 'node:net floor' };
 
 interface Case {
   id: string;
   title: string;
   file: string;
   bytes: Buffer;
-  path: Record<ServerName, string>;
+  /** URL path per server; a server without one sits the case out */
+  path: Partial<Record<ServerName, string>>;
   /** target for ours/node:http per server CPU-second, and whether it also applies to req/s */
   target: number;
   targetOnRate: boolean;
@@ -233,7 +245,18 @@ function tryText(cmd: string, args: string[]): string {
   }
 }
 
-async function startServers(dir: string, lwsRoot: string): Promise<Server[]> {
+/** Build the C floor unless it is there and newer than its source; false without gcc. */
+function buildFloor(): boolean {
+  const src = join(BENCH_DIR, 'peers', 'floor-server.c');
+  if (existsSync(FLOOR_BIN) && statSync(FLOOR_BIN).mtimeMs >= statSync(src).mtimeMs) return true;
+  if (missingTools({ gcc: 'gcc' }).length > 0) return false;
+  mkdirSync(join(BENCH_DIR, '.build'), { recursive: true });
+  execFileSync('gcc', ['-O2', '-Wall', '-o', FLOOR_BIN, src], { stdio: 'inherit' });
+  return true;
+}
+
+/** floors: `routes` are TARGET=FILE arguments, the same for both */
+async function startServers(dir: string, lwsRoot: string, routes: string[]): Promise<Server[]> {
   const out: Server[] = [];
   {
     const [cmd, args] = pinned(SERVER_CPU, process.execPath, ['--import', 'tsx', 'server.ts', '--mode', 'h1', '--port', '0', '--static-dir', dir]);
@@ -255,6 +278,20 @@ async function startServers(dir: string, lwsRoot: string): Promise<Server[]> {
     const running = start('unshare', [...unshareArgs, 'sh', '-c', script, 'sh', lwsRoot], { cwd: BENCH_DIR });
     await accepting(port, 200);
     out.push({ name: 'lws', running, pid: running.pid, port });
+  }
+  if (FLOORS && routes.length > 0) {
+    if (buildFloor()) {
+      const [cmd, args] = pinned(SERVER_CPU, FLOOR_BIN, ['0', ...routes]);
+      const running = start(cmd, args, { cwd: BENCH_DIR });
+      const m = await running.waitFor(/LISTENING http:\/\/[^:]+:(\d+)\//, 15_000);
+      out.push({ name: 'floor C', running, pid: running.pid, port: Number(m[1]) });
+    } else {
+      console.log('no gcc: the C floor is left out (apt-get install -y gcc)');
+    }
+    const [cmd, args] = pinned(SERVER_CPU, process.execPath, ['peers/floor-node.cjs', '--port', '0', ...routes]);
+    const running = start(cmd, args, { cwd: BENCH_DIR });
+    const m = await running.waitFor(/LISTENING http:\/\/[^:]+:(\d+)\//, 15_000);
+    out.push({ name: 'floor node', running, pid: running.pid, port: Number(m[1]) });
   }
   return out;
 }
@@ -294,11 +331,13 @@ async function main(): Promise<number> {
     writeFileSync(join(lwsRoot, name), bytes);
   }
   const allCases: Case[] = [
-    { id: 'hello', title: 'GET /hello, 12-byte body (lws: static 12-byte /hello.txt, it has no dynamic handler)', file: 'hello.txt', bytes: hello, path: { ours: '/hello', 'node:http': '/hello', lws: '/hello.txt' }, target: 1.6, targetOnRate: false },
-    { id: '4k', title: 'GET 4 KiB static file', file: '4k.jpg', bytes: k4, path: { ours: '/static/4k.jpg', 'node:http': '/static/4k.jpg', lws: '/4k.jpg' }, target: 4, targetOnRate: false },
+    { id: 'hello', title: 'GET /hello, 12-byte body (lws: static 12-byte /hello.txt, it has no dynamic handler)', file: 'hello.txt', bytes: hello, path: { ours: '/hello', 'node:http': '/hello', lws: '/hello.txt', 'floor C': '/hello', 'floor node': '/hello' }, target: 1.6, targetOnRate: false },
+    { id: '4k', title: 'GET 4 KiB static file', file: '4k.jpg', bytes: k4, path: { ours: '/static/4k.jpg', 'node:http': '/static/4k.jpg', lws: '/4k.jpg', 'floor C': '/static/4k.jpg', 'floor node': '/static/4k.jpg' }, target: 4, targetOnRate: false },
     { id: '1m', title: 'GET 1 MiB static file', file: '1m.jpg', bytes: m1, path: { ours: '/static/1m.jpg', 'node:http': '/static/1m.jpg', lws: '/1m.jpg' }, target: 1.5, targetOnRate: true },
   ];
   const cases = allCases.filter((c) => CASE_FILTER.includes(c.id));
+  // the floors serve each case's file under its path (the same path on both)
+  const floorRoutes = cases.filter((c) => c.path['floor C'] !== undefined).map((c) => `${c.path['floor C']}=${join(dir, c.file)}`);
 
   let servers: Server[] = [];
   const onSignal = (): void => {
@@ -311,8 +350,9 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
   let failedRuns = 0;
   try {
-    servers = await startServers(dir, lwsRoot);
+    servers = await startServers(dir, lwsRoot, floorRoutes);
     const url = (s: Server, c: Case): string => `http://127.0.0.1:${s.port}${c.path[s.name]}`;
+    const serversOf = (c: Case): Server[] => servers.filter((s) => c.path[s.name] !== undefined);
 
     console.log('# bench/h1.ts: HTTP/1.1 servers under wrk');
     console.log('');
@@ -338,7 +378,7 @@ async function main(): Promise<number> {
     const respBytes = new Map<string, number>();
     const probe = join(tmp, 'probe.out');
     for (const c of cases) {
-      for (const s of servers) {
+      for (const s of serversOf(c)) {
         const u = url(s, c);
         const g = curlGet(u, probe);
         const reuse = curlReuse(u);
@@ -360,7 +400,7 @@ async function main(): Promise<number> {
       console.log(`## ${c.title}`);
       console.log('');
       if (WARMUP > 0) {
-        for (const s of servers) {
+        for (const s of serversOf(c)) {
           const w = await wrk(url(s, c), 10, WARMUP);
           console.log(`warm-up ${LABEL[s.name]}: ${fmt(w.rate)} req/s${w.ok ? '' : `  FAILED: ${w.problems.join('; ')}`}`);
         }
@@ -368,7 +408,7 @@ async function main(): Promise<number> {
       const results = new Map<string, RunResult[]>();
       for (const conns of CONNS) {
         for (let r = 0; r < ROUNDS; r++) {
-          const order = [...servers];
+          const order = serversOf(c);
           for (let k = 0; k < r % order.length; k++) order.push(order.shift() as Server);
           for (const s of order) {
             const before = treeCpuSeconds(s.pid);
@@ -410,18 +450,28 @@ async function main(): Promise<number> {
           };
         };
         const m = Object.fromEntries(SERVER_NAMES.map((n) => [n, med(n)])) as Record<ServerName, ReturnType<typeof med>>;
-        for (const n of SERVER_NAMES) {
+        const present = SERVER_NAMES.filter((n) => serversOf(c).some((s) => s.name === n));
+        for (const n of present) {
           const x = m[n];
-          const ours = n === 'ours';
+          // ratios for ours, and for a floor (how far above node:http a server got with no HTTP at all)
+          const ours = n === 'ours' || FLOOR_NAMES.includes(n);
+          const target = n === 'ours' ? c.target : undefined;
           const wrkCell = x.wrkPct === undefined ? '-' : `${fmt(x.wrkPct)}%${x.wrkPct >= WRK_BOUND * 100 ? ' ⚠ wrk-bound' : ''}`;
           console.log(
-            `| ${conns} | ${LABEL[n]} | ${fmt(x.rate)} | ${ours ? ratioCell(x.rate, m['node:http'].rate, c.targetOnRate ? c.target : undefined) : ''} | ${ours ? ratioCell(x.rate, m.lws.rate) : ''} | ${fmt(x.perCpu)} | ${ours ? ratioCell(x.perCpu, m['node:http'].perCpu, c.target) : ''} | ${ours ? ratioCell(x.perCpu, m.lws.perCpu) : ''} | ${fmt(x.serverPct)}% | ${wrkCell} | ${x.okRuns} |`,
+            `| ${conns} | ${LABEL[n]} | ${fmt(x.rate)} | ${ours ? ratioCell(x.rate, m['node:http'].rate, c.targetOnRate ? target : undefined) : ''} | ${ours ? ratioCell(x.rate, m.lws.rate) : ''} | ${fmt(x.perCpu)} | ${ours ? ratioCell(x.perCpu, m['node:http'].perCpu, target) : ''} | ${ours ? ratioCell(x.perCpu, m.lws.perCpu) : ''} | ${fmt(x.serverPct)}% | ${wrkCell} | ${x.okRuns} |`,
           );
         }
-        summary.push(`${c.id} c=${conns}: ours/node:http per CPU-s ${ratioCell(m.ours.perCpu, m['node:http'].perCpu, c.target)}${c.targetOnRate ? `, req/s ${ratioCell(m.ours.rate, m['node:http'].rate, c.target)}` : ''}`);
+        const floors = present
+          .filter((n) => FLOOR_NAMES.includes(n))
+          .map((n) => `${LABEL[n]} ${ratioCell(m[n].perCpu, m['node:http'].perCpu)}`)
+          .join(', ');
+        summary.push(
+          `${c.id} c=${conns}: ours/node:http per CPU-s ${ratioCell(m.ours.perCpu, m['node:http'].perCpu, c.target)}${c.targetOnRate ? `, req/s ${ratioCell(m.ours.rate, m['node:http'].rate, c.target)}` : ''}` +
+            (floors ? ` (no-HTTP floors/node:http: ${floors})` : ''),
+        );
       }
       console.log('');
-      console.log('Medians of the ok runs; × = ours / peer. Targets (issue): per server CPU-second vs node:http. server CPU and wrk CPU are % of one core.');
+      console.log('Medians of the ok runs; × = ours / peer (for a floor: floor / peer). Targets (issue): per server CPU-second vs node:http. server CPU and wrk CPU are % of one core.');
       console.log('');
     }
     console.log('## Targets');
