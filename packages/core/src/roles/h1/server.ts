@@ -48,8 +48,16 @@ interface H1ServerState {
   /** releaseStalePss for this connection (queued as a microtask; made on first use). */
   releasePss: (() => void) | undefined;
   hooks: H1Hooks;
+  /** Request heads parsed in the current feed, -1 outside one (a second one corks the transport). */
+  feedHeads: number;
+  /** This feed corked the transport: uncork when it returns. */
+  corked: boolean;
+  /** A response ended while the peer was not reading: the next pipelined request waits for drain. */
+  drainWait: boolean;
 }
 
+/** Answers to pipelined requests of one read are sent together up to this many bytes. */
+const PIPELINE_BATCH_BYTES = 64 * 1024;
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
 
@@ -144,6 +152,11 @@ function onHead(wsi: Wsi, head: H1RequestHead): void {
     return;
   }
   releaseStalePss(wsi, s);
+  // pipelined: the answers to the second and later requests of one read go out in one writev
+  if (++s.feedHeads === 2 && wsi.transport.cork) {
+    wsi.transport.cork();
+    s.corked = true;
+  }
   s.head = head;
   s.reqDone = false;
   s.framer = undefined;
@@ -228,7 +241,17 @@ function onParseError(wsi: Wsi, err: LwsError): void {
 function feed(wsi: Wsi, chunk: Buffer, lent = false): void {
   const s = st(wsi);
   if (s.closing) return;
-  const r = s.parser.execute(chunk);
+  let r: ReturnType<typeof s.parser.execute>;
+  s.feedHeads = 0;
+  try {
+    r = s.parser.execute(chunk);
+  } finally {
+    s.feedHeads = -1;
+    if (s.corked) {
+      s.corked = false;
+      wsi.transport.uncork?.();
+    }
+  }
   if (r.kind === 'error') return onParseError(wsi, r.error);
   if (r.kind === 'upgraded') {
     const start = s.upgradeStart;
@@ -271,6 +294,22 @@ function transactionDone(wsi: Wsi, fromParser = false): void {
   s.head = undefined;
   if (!keep) return closeConn(wsi);
   dropTransactionPss(wsi, s, fromParser);
+  // corked, the high-water mark counts our own batch: its byte bound decides
+  if (s.corked ? wsi.transport.bufferedAmount >= PIPELINE_BATCH_BYTES : wsi.transport.needDrain) {
+    // the peer is not reading its answers (or one answer was above the high-water mark): parse
+    // no further request, whose answer would queue behind them, until they drain, and wait no
+    // longer than the send timeout. Bytes that arrive meanwhile stay pending, reading paused.
+    s.drainWait = true;
+    s.parser.pause();
+    wsi.setTimeout(TimeoutReason.HttpSend, wsi.vhost.limits.sendTimeoutSecs);
+    wsi.callbackOnWritable();
+    return;
+  }
+  nextRequest(wsi, s);
+}
+
+/** Wait for the next request: parse what is pending, else read. */
+function nextRequest(wsi: Wsi, s: H1ServerState): void {
   const limits = wsi.vhost.limits;
   if (s.pending) wsi.setTimeout(TimeoutReason.HttpHeaders, limits.headersTimeoutSecs);
   else wsi.setTimeout(TimeoutReason.HttpKeepaliveIdle, limits.keepAliveTimeoutSecs);
@@ -357,6 +396,11 @@ export const h1ServerRole: RoleOps = {
 
   writeable(wsi) {
     const s = st(wsi);
+    if (s.drainWait) {
+      s.drainWait = false;
+      if (!s.closing) nextRequest(wsi, s);
+      return;
+    }
     if (!s.closing && wsi.timeoutReason === TimeoutReason.HttpSend) wsi.setTimeout(TimeoutReason.HttpSend, 0);
     s.framer?.flushHead(wsi.transport);
     if (wsi.httpProducer) return wsi.httpProducer.writeable();
@@ -463,6 +507,9 @@ export function startH1Server(wsi: Wsi, vhosts: Vhost[]): void {
     dispatching: false,
     releasePss: undefined,
     hooks,
+    feedHeads: -1,
+    corked: false,
+    drainWait: false,
   };
   wsi.setRole(h1ServerRole, state);
   wsi.setTimeout(TimeoutReason.HttpHeaders, wsi.vhost.limits.headersTimeoutSecs);
