@@ -48,8 +48,14 @@
  *   BENCH_SERVER_CPU      CPU the servers are pinned to (default 0)
  *   BENCH_CLIENT_CPU      CPU wrk is pinned to (default 1)
  *   BENCH_FLOORS          0 leaves the two no-HTTP floors out (default 1)
- * Defaults take about 3 x 3 x 3 rounds x 3 servers x 5 s, plus 2 cases
- * x 3 x 3 x 2 floors x 5 s, plus warm-ups = ~10 min (~7.5 without floors).
+ *   BENCH_PIPELINE        comma list of CONNSxDEPTH pipelined loads (default
+ *                         10x16: 10 connections, 16 requests in flight on
+ *                         each, wrk -s lib/pipeline.lua); empty for none.
+ *                         lws C sits these out: 4.1.6 answers the second of
+ *                         two pipelined GETs with 403 and closes
+ * Defaults take about 3 cases x 3 loads x 3 rounds x 3 servers x 5 s, plus
+ * 2 cases x 3 x 3 x 2 floors x 5 s, plus the pipelined load for 2 cases x
+ * 3 rounds x 5 servers x 5 s, plus warm-ups = ~12 min.
  *
  * What is measured, and how:
  *   - Each server is started once under `taskset -c SERVER_CPU` (all its
@@ -125,6 +131,23 @@ const CONNS = (process.env.BENCH_CONNECTIONS ?? '1,10,100')
   .map((s) => Number(s.trim()))
   .filter((n) => Number.isInteger(n) && n >= 1 && n <= 1000)
   .slice(0, 8);
+const PIPELINE = (process.env.BENCH_PIPELINE ?? '10x16')
+  .split(',')
+  .map((s) => /^\s*(\d+)x(\d+)\s*$/.exec(s))
+  .filter((m): m is RegExpExecArray => m !== null)
+  .map((m) => ({ conns: Number(m[1]), depth: Number(m[2]) }))
+  .filter((l) => l.conns >= 1 && l.conns <= 1000 && l.depth >= 2 && l.depth <= 256)
+  .slice(0, 4);
+/** A wrk load: connections, requests in flight on each (1: no pipelining), and its row label. */
+interface Load {
+  conns: number;
+  depth: number;
+  label: string;
+}
+const LOADS: Load[] = [
+  ...CONNS.map((conns) => ({ conns, depth: 1, label: String(conns) })),
+  ...PIPELINE.map(({ conns, depth }) => ({ conns, depth, label: `${conns} ×${depth}` })),
+];
 const CASE_FILTER = (process.env.BENCH_CASES ?? 'hello,4k,1m').split(',').map((s) => s.trim());
 const FLOORS = envInt('BENCH_FLOORS', 1, 0, 1) === 1;
 const WRK_BOUND = 0.9;
@@ -142,6 +165,8 @@ interface Case {
   bytes: Buffer;
   /** URL path per server; a server without one sits the case out */
   path: Partial<Record<ServerName, string>>;
+  /** also measured under the BENCH_PIPELINE loads */
+  pipelined: boolean;
   /** target for ours/node:http per server CPU-second, and whether it also applies to req/s */
   target: number;
   targetOnRate: boolean;
@@ -179,9 +204,10 @@ const median = (xs: number[]): number | undefined => {
 const UNIT_S: Record<string, number> = { us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 const UNIT_B: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
 
-/** One wrk run, pinned, with its own CPU time; fails on any error line. */
-async function wrk(url: string, conns: number, seconds: number): Promise<WrkResult> {
-  const [pcmd, pargs] = pinned(CLIENT_CPU, 'wrk', ['-t1', `-c${conns}`, `-d${seconds}s`, '--timeout', '5s', url]);
+/** One wrk run, pinned, with its own CPU time; fails on any error line. `depth` > 1 pipelines. */
+async function wrk(url: string, conns: number, seconds: number, depth = 1): Promise<WrkResult> {
+  const script = depth > 1 ? ['-s', 'lib/pipeline.lua'] : [];
+  const [pcmd, pargs] = pinned(CLIENT_CPU, 'wrk', ['-t1', `-c${conns}`, `-d${seconds}s`, '--timeout', '5s', ...script, url, ...(depth > 1 ? ['--', String(depth)] : [])]);
   const [cmd, args] = withChildTimes(pcmd, pargs);
   const r = await run(cmd, args, (seconds + 30) * 1000, { cwd: BENCH_DIR });
   const out = r.output;
@@ -331,9 +357,9 @@ async function main(): Promise<number> {
     writeFileSync(join(lwsRoot, name), bytes);
   }
   const allCases: Case[] = [
-    { id: 'hello', title: 'GET /hello, 12-byte body (lws: static 12-byte /hello.txt, it has no dynamic handler)', file: 'hello.txt', bytes: hello, path: { ours: '/hello', 'node:http': '/hello', lws: '/hello.txt', 'floor C': '/hello', 'floor node': '/hello' }, target: 1.6, targetOnRate: false },
-    { id: '4k', title: 'GET 4 KiB static file', file: '4k.jpg', bytes: k4, path: { ours: '/static/4k.jpg', 'node:http': '/static/4k.jpg', lws: '/4k.jpg', 'floor C': '/static/4k.jpg', 'floor node': '/static/4k.jpg' }, target: 4, targetOnRate: false },
-    { id: '1m', title: 'GET 1 MiB static file', file: '1m.jpg', bytes: m1, path: { ours: '/static/1m.jpg', 'node:http': '/static/1m.jpg', lws: '/1m.jpg' }, target: 1.5, targetOnRate: true },
+    { id: 'hello', title: 'GET /hello, 12-byte body (lws: static 12-byte /hello.txt, it has no dynamic handler)', file: 'hello.txt', bytes: hello, path: { ours: '/hello', 'node:http': '/hello', lws: '/hello.txt', 'floor C': '/hello', 'floor node': '/hello' }, pipelined: true, target: 1.6, targetOnRate: false },
+    { id: '4k', title: 'GET 4 KiB static file', file: '4k.jpg', bytes: k4, path: { ours: '/static/4k.jpg', 'node:http': '/static/4k.jpg', lws: '/4k.jpg', 'floor C': '/static/4k.jpg', 'floor node': '/static/4k.jpg' }, pipelined: true, target: 4, targetOnRate: false },
+    { id: '1m', title: 'GET 1 MiB static file', file: '1m.jpg', bytes: m1, path: { ours: '/static/1m.jpg', 'node:http': '/static/1m.jpg', lws: '/1m.jpg' }, pipelined: false, target: 1.5, targetOnRate: true },
   ];
   const cases = allCases.filter((c) => CASE_FILTER.includes(c.id));
   // the floors serve each case's file under its path (the same path on both)
@@ -360,7 +386,7 @@ async function main(): Promise<number> {
     console.log(`cpu: ${/model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '?'}, ${cpus} online; servers on CPU ${SERVER_CPU}, wrk on CPU ${CLIENT_CPU}; load average ${loadavg()}`);
     const dirty = tryText('git', ['status', '--porcelain', '--', '../packages', 'server.ts']).split('\n').filter((l) => l.trim() !== '' && l !== '?').length;
     console.log(`tree: ${tryText('git', ['rev-parse', '--short', 'HEAD'])}${dirty > 0 ? ` + ${dirty} uncommitted file(s) under packages/ or bench/server.ts` : ''}`);
-    console.log(`wrk -t1 -cN -d${SECONDS}s, ${ROUNDS} rounds (order rotating), warm-up ${WARMUP}s per server per case; connections ${CONNS.join(', ')}`);
+    console.log(`wrk -t1 -cN -d${SECONDS}s, ${ROUNDS} rounds (order rotating), warm-up ${WARMUP}s per server per case; connections ${LOADS.map((l) => l.label).join(', ')} (×D: D pipelined requests per connection)`);
     console.log('');
 
     // which pid serves, its pinning and threads
@@ -406,27 +432,28 @@ async function main(): Promise<number> {
         }
       }
       const results = new Map<string, RunResult[]>();
-      for (const conns of CONNS) {
+      const loads = LOADS.filter((l) => l.depth === 1 || c.pipelined);
+      for (const { conns, depth, label } of loads) {
         for (let r = 0; r < ROUNDS; r++) {
-          const order = serversOf(c);
+          const order = serversOf(c).filter((s) => depth === 1 || s.name !== 'lws');
           for (let k = 0; k < r % order.length; k++) order.push(order.shift() as Server);
           for (const s of order) {
             const before = treeCpuSeconds(s.pid);
-            const w = await wrk(url(s, c), conns, SECONDS);
+            const w = await wrk(url(s, c), conns, SECONDS, depth);
             const serverCpu = treeCpuSeconds(s.pid) - before;
             const expect = respBytes.get(`${c.id}/${s.name}`) ?? 0;
-            // bytes read counts partial responses in flight at the end: up to `conns` extra
-            if (w.requests > 0 && (w.bytesRead < w.requests * expect * 0.99 || w.bytesRead > (w.requests + conns) * expect * 1.01 + 1024)) {
+            // bytes read counts partial responses in flight at the end: up to `conns` x `depth` extra
+            if (w.requests > 0 && (w.bytesRead < w.requests * expect * 0.99 || w.bytesRead > (w.requests + conns * depth) * expect * 1.01 + 1024)) {
               w.problems.push(`read ${fmt(w.bytesRead / w.requests)} B per response, expected ${expect}`);
               w.ok = false;
             }
             const res: RunResult = { ...w, serverCpu };
-            const key = `${conns}/${s.name}`;
+            const key = `${label}/${s.name}`;
             results.set(key, [...(results.get(key) ?? []), res]);
             if (!w.ok) failedRuns++;
             const wrkPct = w.wrkCpu === undefined ? '?' : `${fmt((100 * w.wrkCpu) / w.seconds)}%`;
             console.log(
-              `  c=${conns} round ${r + 1} ${LABEL[s.name].padEnd(11)} ${fmt(w.rate).padStart(8)} req/s, server ${serverCpu.toFixed(2)} CPU-s (${fmt((100 * serverCpu) / w.seconds)}%), ${fmt(w.requests / serverCpu).padStart(8)} req/CPU-s, wrk ${wrkPct}` +
+              `  c=${label} round ${r + 1} ${LABEL[s.name].padEnd(11)} ${fmt(w.rate).padStart(8)} req/s, server ${serverCpu.toFixed(2)} CPU-s (${fmt((100 * serverCpu) / w.seconds)}%), ${fmt(w.requests / serverCpu).padStart(8)} req/CPU-s, wrk ${wrkPct}` +
                 (w.ok ? '' : `  FAILED: ${w.problems.join('; ')}`),
             );
           }
@@ -437,9 +464,9 @@ async function main(): Promise<number> {
       console.log('');
       console.log('| conns | server | req/s | × node:http | × lws | req/s per server CPU-s | × node:http | × lws | server CPU | wrk CPU | ok runs |');
       console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-      for (const conns of CONNS) {
+      for (const { depth, label } of loads) {
         const med = (name: ServerName) => {
-          const runs = results.get(`${conns}/${name}`) ?? [];
+          const runs = results.get(`${label}/${name}`) ?? [];
           const ok = runs.filter((x) => x.ok);
           return {
             rate: median(ok.map((x) => x.rate)),
@@ -450,15 +477,16 @@ async function main(): Promise<number> {
           };
         };
         const m = Object.fromEntries(SERVER_NAMES.map((n) => [n, med(n)])) as Record<ServerName, ReturnType<typeof med>>;
-        const present = SERVER_NAMES.filter((n) => serversOf(c).some((s) => s.name === n));
+        const present = SERVER_NAMES.filter((n) => serversOf(c).some((s) => s.name === n) && (depth === 1 || n !== 'lws'));
         for (const n of present) {
           const x = m[n];
           // ratios for ours, and for a floor (how far above node:http a server got with no HTTP at all)
           const ours = n === 'ours' || FLOOR_NAMES.includes(n);
-          const target = n === 'ours' ? c.target : undefined;
+          // the issue's targets are read on plain loads; pipelined rows are shown without
+          const target = n === 'ours' && depth === 1 ? c.target : undefined;
           const wrkCell = x.wrkPct === undefined ? '-' : `${fmt(x.wrkPct)}%${x.wrkPct >= WRK_BOUND * 100 ? ' ⚠ wrk-bound' : ''}`;
           console.log(
-            `| ${conns} | ${LABEL[n]} | ${fmt(x.rate)} | ${ours ? ratioCell(x.rate, m['node:http'].rate, c.targetOnRate ? target : undefined) : ''} | ${ours ? ratioCell(x.rate, m.lws.rate) : ''} | ${fmt(x.perCpu)} | ${ours ? ratioCell(x.perCpu, m['node:http'].perCpu, target) : ''} | ${ours ? ratioCell(x.perCpu, m.lws.perCpu) : ''} | ${fmt(x.serverPct)}% | ${wrkCell} | ${x.okRuns} |`,
+            `| ${label} | ${LABEL[n]} | ${fmt(x.rate)} | ${ours ? ratioCell(x.rate, m['node:http'].rate, c.targetOnRate ? target : undefined) : ''} | ${ours ? ratioCell(x.rate, m.lws.rate) : ''} | ${fmt(x.perCpu)} | ${ours ? ratioCell(x.perCpu, m['node:http'].perCpu, target) : ''} | ${ours ? ratioCell(x.perCpu, m.lws.perCpu) : ''} | ${fmt(x.serverPct)}% | ${wrkCell} | ${x.okRuns} |`,
           );
         }
         const floors = present
@@ -466,7 +494,7 @@ async function main(): Promise<number> {
           .map((n) => `${LABEL[n]} ${ratioCell(m[n].perCpu, m['node:http'].perCpu)}`)
           .join(', ');
         summary.push(
-          `${c.id} c=${conns}: ours/node:http per CPU-s ${ratioCell(m.ours.perCpu, m['node:http'].perCpu, c.target)}${c.targetOnRate ? `, req/s ${ratioCell(m.ours.rate, m['node:http'].rate, c.target)}` : ''}` +
+          `${c.id} c=${label}: ours/node:http per CPU-s ${ratioCell(m.ours.perCpu, m['node:http'].perCpu, depth === 1 ? c.target : undefined)}${c.targetOnRate ? `, req/s ${ratioCell(m.ours.rate, m['node:http'].rate, c.target)}` : ''}` +
             (floors ? ` (no-HTTP floors/node:http: ${floors})` : ''),
         );
       }
