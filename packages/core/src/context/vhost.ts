@@ -40,7 +40,7 @@ export interface HttpLimits {
   keepAliveTimeoutSecs?: number;
   /** Seconds a request body may stall between reads. Default 10. */
   bodyTimeoutSecs?: number;
-  /** Seconds a response may wait for a peer that stopped reading (send stall), and for the peer to close after our FIN. Default 20. */
+  /** Seconds a response may wait for a peer that stopped reading (send stall; pipelined requests behind it are not parsed meanwhile), and for the peer to close after our FIN. Default 20. */
   sendTimeoutSecs?: number;
   /** Static responses compressed on the fly at once on this vhost (each zlib stream holds 0.3-1.3 MB); past it files go out uncompressed. Default 64. */
   maxCompressedResponses?: number;

@@ -4,6 +4,14 @@
  * response framing (content-length, chunked, close-delimited), keeps
  * connections alive, answers pipelined requests in order, and turns parser
  * failures into a clean error response and a closed connection.
+ *
+ * Pipelining: the answers to the requests found in one read go out
+ * together, the first at once and the rest corked into one writev (up to
+ * PIPELINE_BATCH_BYTES). Once answers wait in the transport past its
+ * high-water mark (a peer that sends without reading), no further request
+ * is parsed, and no more is read, until they drain; the wait is bounded by
+ * sendTimeoutSecs. What the server holds for one connection is thus one
+ * read of requests plus about one batch of answers.
  */
 import { selectVhost } from '../../context/listen.js';
 import { log, logEnabled, LogLevel } from '../../context/log.js';
