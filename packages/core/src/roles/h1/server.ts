@@ -9,9 +9,10 @@
  * together, the first at once and the rest corked into one writev (up to
  * PIPELINE_BATCH_BYTES). Once answers wait in the transport past its
  * high-water mark (a peer that sends without reading), no further request
- * is parsed, and no more is read, until they drain; the wait is bounded by
- * sendTimeoutSecs. What the server holds for one connection is thus one
- * read of requests plus about one batch of answers.
+ * is parsed until they drain (a read that arrives meanwhile is kept and
+ * reading pauses); the wait is bounded by sendTimeoutSecs. What the server
+ * holds for one connection is thus a read or two of requests plus about one
+ * batch of answers.
  */
 import { selectVhost } from '../../context/listen.js';
 import { log, logEnabled, LogLevel } from '../../context/log.js';
