@@ -95,13 +95,13 @@
  * >= 5 for 16 B with permessage-deflate; <= 5.3 KiB RSS per idle connection.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { nativeInfo, nativeZlibVersion } from '@lws/native';
 import { start, stopAll, type Running } from '../selftests/lib/processes.js';
-import { allowedCpus, listenerPids, missingTools, pinned, procStat } from './lib/proc.js';
+import { allowedCpus, buildC, listenerPids, missingTools, pinned, procStat } from './lib/proc.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -179,17 +179,9 @@ function pkgConfig(args: string[]): string[] {
   return execFileSync('pkg-config', args, { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean);
 }
 
-/** Build `out` from `src` unless it exists and is newer. */
-function build(out: string, src: string, libs: string[]): void {
-  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return;
-  mkdirSync(BUILD_DIR, { recursive: true });
-  console.log(`building ${out}`);
-  execFileSync('gcc', ['-O2', '-Wall', '-o', out, src, ...libs], { stdio: 'inherit' });
-}
-
 function buildAll(): void {
-  build(LOAD, join(BENCH_DIR, 'ws-load', 'load.c'), pkgConfig(['--libs', 'zlib', 'libcrypto']));
-  build(LWS_ECHO, join(BENCH_DIR, 'lws-echo', 'echo.c'), pkgConfig(['--cflags', '--libs', 'libwebsockets']));
+  buildC(LOAD, join(BENCH_DIR, 'ws-load', 'load.c'), pkgConfig(['--libs', 'zlib', 'libcrypto']));
+  buildC(LWS_ECHO, join(BENCH_DIR, 'lws-echo', 'echo.c'), pkgConfig(['--cflags', '--libs', 'libwebsockets']));
 }
 
 // ---- servers ----------------------------------------------------------------

@@ -14,10 +14,13 @@
  *   - a command's own CPU time: run under bash, whose `times` builtin prints
  *     the user and system time of the children it waited for;
  *   - free ports, a bounded wait for a port to accept, and a check for
- *     required tools naming the Debian packages that provide them.
+ *     required tools naming the Debian packages that provide them;
+ *   - building a helper C program with gcc when missing or older than its
+ *     source.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 let ticks: number | undefined;
 
@@ -200,4 +203,12 @@ export function onlineCpus(): number {
   } catch {
     return 1;
   }
+}
+
+/** Build `out` from the C file `src` with gcc -O2 unless it exists and is newer. */
+export function buildC(out: string, src: string, libs: string[] = []): void {
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return;
+  mkdirSync(dirname(out), { recursive: true });
+  console.log(`building ${out}`);
+  execFileSync('gcc', ['-O2', '-Wall', '-o', out, src, ...libs], { stdio: 'inherit' });
 }
